@@ -1,0 +1,62 @@
+# The course's two commands are `make book` and `make test`; the rest are their parts.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export OMP_NUM_THREADS := 2
+export MKL_NUM_THREADS := 2
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export HYPOTHESIS_PROFILE ?= ci
+
+CHAPTERS  := $(wildcard book/[0-9]*.md)
+NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
+
+.PHONY: book test test-unit test-notebooks test-pairing test-build notebooks bench venv lock clean
+
+## book: create the environment, execute the chapters (cached), write _build/html
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "The book is at _build/html/index.html"
+
+## test: unit and doctests (the book/notebook pairing check among them), nbval (strict) over notebooks/, strict build
+test: test-unit test-notebooks test-build
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-pairing: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_pairing.py
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/
+
+test-build: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+## notebooks: re-execute every chapter into its paired notebook (review the diff, then commit)
+notebooks: $(STAMP)
+	$(BIN)/jupytext --sync $(CHAPTERS)
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/jupytext --sync $(CHAPTERS)
+
+## bench: per-chapter wall time and peak memory against the budgets, and book build times
+bench: $(STAMP)
+	$(BIN)/python bench/chapters.py
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+## lock: re-resolve requirements.in into the pinned requirements.txt
+lock:
+	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install --quiet -r requirements.in
+	/tmp/lock-venv/bin/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.txt
+	rm -rf /tmp/lock-venv
+
+clean:
+	rm -rf _build
