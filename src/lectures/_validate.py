@@ -7,6 +7,7 @@ message that names the argument and the problem. Nothing is normalised silently.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Sequence, Union
 
 import numpy as np
@@ -22,7 +23,7 @@ def as_tensor(x: ArrayLike, name: str) -> torch.Tensor:
     """
     if torch.is_tensor(x):
         return x if x.is_floating_point() else x.to(torch.float64)
-    t = torch.as_tensor(np.asarray(x))
+    t = torch.tensor(np.asarray(x))  # a copy: read-only NumPy arrays are fine
     return t if t.is_floating_point() else t.to(torch.float64)
 
 
@@ -90,11 +91,11 @@ def log_base(base: float | None) -> float:
     """The divisor that turns nats into the unit of ``base`` (1 for nats)."""
     if base is None:
         return 1.0
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or not math.isfinite(base):
+    if isinstance(base, bool) or not isinstance(base, numbers.Real) or not math.isfinite(base):
         raise ValueError(f"base must be a finite positive number other than 1, or None; got {base!r}")
     if base <= 0 or base == 1:
         raise ValueError(f"base must be positive and not 1; got {base!r}")
-    return math.log(base)
+    return math.log(float(base))
 
 
 def _first(mask: torch.Tensor) -> tuple[int, ...]:

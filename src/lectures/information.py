@@ -42,9 +42,9 @@ def _xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.where(ok, x * torch.log(safe_y), torch.zeros_like(x))
 
 
-def _no_negative_zero(x: torch.Tensor) -> torch.Tensor:
-    """``x`` with ``-0.0`` turned into ``+0.0`` (IEEE: ``-0.0 + 0.0 = +0.0``), so a zero prints as 0."""
-    return x + 0.0
+def _in_unit(nats: torch.Tensor, base: float | None) -> torch.Tensor:
+    """Convert nats to the unit of ``base``; a zero comes out as ``+0.0``, never ``-0.0``."""
+    return nats / log_base(base) + 0.0  # IEEE: -0.0 + 0.0 = +0.0
 
 
 def _infinite_where_q_misses_p(terms: torch.Tensor, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -81,7 +81,7 @@ def self_information(p: ArrayLike, base: float | None = None) -> torch.Tensor:
     Derived in Chapter 1, section "Shannon information".
     """
     p = as_probability(p, "p")
-    return _no_negative_zero(-torch.log(p)) / log_base(base)
+    return _in_unit(-torch.log(p), base)
 
 
 def entropy(p: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -114,7 +114,7 @@ def entropy(p: ArrayLike, base: float | None = None) -> torch.Tensor:
     Derived in Chapter 1, section "Entropy".
     """
     p = as_pmf(p, "p")
-    return _no_negative_zero(-_xlogy(p, p).sum(-1)) / log_base(base)
+    return _in_unit(-_xlogy(p, p).sum(-1), base)
 
 
 def joint_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -147,7 +147,7 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
     Derived in Chapter 1, section "Joint entropy".
     """
     pxy = as_pmf(pxy, "pxy", event_dims=2)
-    return _no_negative_zero(-_xlogy(pxy, pxy).sum((-2, -1))) / log_base(base)
+    return _in_unit(-_xlogy(pxy, pxy).sum((-2, -1)), base)
 
 
 def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -184,7 +184,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torc
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     same_shape(p, q)
     terms = _infinite_where_q_misses_p(-_xlogy(p, q), p, q)
-    return _no_negative_zero(terms.sum(-1)) / log_base(base)
+    return _in_unit(terms.sum(-1), base)
 
 
 def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -220,7 +220,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torc
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     same_shape(p, q)
     terms = _infinite_where_q_misses_p(_xlogy(p, p) - _xlogy(p, q), p, q)
-    return terms.sum(-1) / log_base(base)
+    return _in_unit(terms.sum(-1), base)
 
 
 def js_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -256,7 +256,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torc
     same_shape(p, q)
     m = 0.5 * (p + q)  # m > 0 wherever p > 0 or q > 0, so neither KL below is infinite
     terms = 0.5 * (_xlogy(p, p) - _xlogy(p, m)) + 0.5 * (_xlogy(q, q) - _xlogy(q, m))
-    return terms.sum(-1) / log_base(base)
+    return _in_unit(terms.sum(-1), base)
 
 
 def mutual_information(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
@@ -293,4 +293,4 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> torch.Tenso
     px_py = pxy.sum(-1, keepdim=True) * pxy.sum(-2, keepdim=True)  # (..., nx, 1) * (..., 1, ny)
     # P(x,y) > 0 implies P(x)P(y) > 0, so no term is infinite
     terms = _xlogy(pxy, pxy) - _xlogy(pxy, px_py)
-    return terms.sum((-2, -1)) / log_base(base)
+    return _in_unit(terms.sum((-2, -1)), base)
