@@ -11,18 +11,19 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book test test-unit test-notebooks test-pairing test-build notebooks bench venv lock clean
+.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench venv lock clean
 
 ## book: create the environment, execute the chapters (cached), write _build/html
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at _build/html/index.html"
 
-## test: unit and doctests (the book/notebook pairing check among them), nbval (strict) over notebooks/, strict build
-test: test-unit test-notebooks test-build
+## test: unit and doctests (the book/notebook pairing check among them), nbval (strict) over notebooks/,
+##       strict build, the built book in a browser, and the Binder environment rebuilt from its files
+test: test-unit test-notebooks test-build test-browser test-binder
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/browser --ignore=tests/test_binder_env.py
 
 test-pairing: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_pairing.py
@@ -33,6 +34,15 @@ test-notebooks: $(STAMP)
 
 test-build: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+## test-browser: every page of _toc.yml in headless Chromium (Debian's /usr/bin/chromium): console, requests,
+##               MathJax, images, links, outputs, launch buttons, axe-core; screenshots in _build/screenshots/
+test-browser: test-build
+	BOOK_HTML=_build/html $(BIN)/python -m pytest -q tests/browser
+
+## test-binder: a fresh venv from runtime.txt + requirements.txt + postBuild runs a chapter (SKIP_BINDER_TEST=1 skips)
+test-binder: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_binder_env.py
 
 ## notebooks: re-execute every chapter into its paired notebook (review the diff, then commit)
 notebooks: $(STAMP)
