@@ -206,7 +206,9 @@ PAGE_FACTS_JS = r"""
       return NodeFilter.FILTER_ACCEPT;
     }
   });
-  const tex = /\$\$|\\\(|\\\[|\\begin\{|\$[^$\n]*[\\^_{}][^$\n]*\$/;
+  // also a bare TeX control word (\tfrac, \log): math split by Markdown (a line starting "+ " or "- "
+  // inside $...$ becomes a list item) leaves its halves in separate text nodes, each unmatched
+  const tex = /\$\$|\\\(|\\\[|\\begin\{|\$[^$\n]*[\\^_{}][^$\n]*\$|\\[a-zA-Z]{2,}/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (tex.test(n.textContent)) raw.push(n.textContent.trim().slice(0, 120));
   }
