@@ -27,6 +27,18 @@ def as_tensor(x: ArrayLike, name: str) -> torch.Tensor:
     return t if t.is_floating_point() else t.to(torch.float64)
 
 
+def as_finite(x: ArrayLike, name: str) -> torch.Tensor:
+    """Return ``x`` as a floating tensor (see :func:`as_tensor`); raise if an entry is NaN or infinite."""
+    t = as_tensor(x, name)
+    bad = ~torch.isfinite(t.detach())
+    if bad.any():
+        i = _first(bad)
+        raise ValueError(
+            f"{name} has a NaN or infinite entry, {name}{list(i)} = {t.detach()[i].item()}; it must be finite"
+        )
+    return t
+
+
 def check_finite_nonnegative(t: torch.Tensor, name: str) -> None:
     """Raise if ``t`` has a NaN, infinite or negative entry, quoting the first offender."""
     values = t.detach()

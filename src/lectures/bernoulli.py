@@ -30,19 +30,13 @@ from typing import Literal
 
 import torch
 
-from ._validate import ArrayLike, as_probability, as_tensor, same_shape
+from ._validate import ArrayLike, as_finite, as_probability, same_shape
+from .information import _xlogy
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "bernoulli_log_likelihood"]
 
 Reduction = Literal["mean", "sum", "none"]
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``x · log y`` where ``x > 0`` and ``y > 0``, else 0; finite gradient everywhere (style §12)."""
-    ok = (x > 0) & (y > 0)
-    safe_y = torch.where(ok, y, torch.ones_like(y))  # log() never sees 0, even in the unused branch
-    return torch.where(ok, x * torch.log(safe_y), torch.zeros_like(x))
 
 
 def _check_reduction(reduction: str, numel: int) -> None:
@@ -61,19 +55,6 @@ def _reduce(terms: torch.Tensor, reduction: str) -> torch.Tensor:
     if reduction == "sum":
         return terms.sum()
     return terms
-
-
-def _as_finite(x: ArrayLike, name: str) -> torch.Tensor:
-    """``x`` as a floating tensor with no NaN or infinite entry.
-
-    A logit of ±inf would mean ``p`` exactly 1 or 0; such predictions go to :func:`binary_cross_entropy`.
-    """
-    t = as_tensor(x, name)
-    bad = ~torch.isfinite(t.detach())
-    if bad.any():
-        i = tuple(torch.nonzero(bad)[0].tolist()) if t.dim() else ()
-        raise ValueError(f"{name} must be finite; {name}{list(i)} = {t.detach()[i].item()}")
-    return t
 
 
 def _softplus(u: torch.Tensor) -> torch.Tensor:
@@ -184,7 +165,7 @@ def binary_cross_entropy_with_logits(
 
     Derived in Chapter 2, section "Numerical stability: probabilities or logits".
     """
-    z, y = _as_finite(logits, "logits"), as_probability(y, "y")
+    z, y = as_finite(logits, "logits"), as_probability(y, "y")
     same_shape(z, y, "logits and y")
     _check_reduction(reduction, z.numel())
     # -log σ(z) = softplus(-z),  -log(1 - σ(z)) = softplus(z); both terms ≥ 0, nothing cancels

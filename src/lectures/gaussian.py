@@ -26,7 +26,7 @@ import math
 
 import torch
 
-from ._validate import ArrayLike, as_tensor
+from ._validate import ArrayLike, as_finite
 
 __all__ = [
     "normal_kl",
@@ -47,14 +47,11 @@ LOG_2PI = math.log(2 * math.pi)
 
 def _finite(**named: ArrayLike) -> list[torch.Tensor]:
     """Convert each argument to a tensor of one common floating dtype; raise on NaN or infinity."""
-    tensors = {name: as_tensor(x, name) for name, x in named.items()}
-    dtype = tensors[next(iter(tensors))].dtype
-    for t in tensors.values():
+    tensors = [as_finite(x, name) for name, x in named.items()]
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
         dtype = torch.promote_types(dtype, t.dtype)
-    for name, t in tensors.items():
-        if not torch.isfinite(t.detach()).all():
-            raise ValueError(f"{name} has a NaN or infinite entry")
-    return [t.to(dtype) for t in tensors.values()]
+    return [t.to(dtype) for t in tensors]
 
 
 def _sigma(sigma: ArrayLike, like: torch.Tensor) -> torch.Tensor:

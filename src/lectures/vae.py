@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm  # the text bar on stderr: no widget, nothing that varies but the timings
 
-from ._validate import ArrayLike, as_probability, as_tensor, same_shape
+from ._validate import ArrayLike, as_finite, as_probability, same_shape
 
 __all__ = [
     "gaussian_kl",
@@ -39,12 +39,6 @@ __all__ = [
 ]
 
 LOG_2PI = math.log(2 * math.pi)
-
-
-def _finite(t: torch.Tensor, name: str) -> torch.Tensor:
-    if not torch.isfinite(t.detach()).all():
-        raise ValueError(f"{name} has a NaN or infinite entry")
-    return t
 
 
 def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
@@ -79,7 +73,7 @@ def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
 
     Derived in Chapter 4, section "The KL term in closed form".
     """
-    mu, logvar = _finite(as_tensor(mu, "mu"), "mu"), _finite(as_tensor(logvar, "logvar"), "logvar")
+    mu, logvar = as_finite(mu, "mu"), as_finite(logvar, "logvar")
     same_shape(mu, logvar, "mu and logvar")
     var = logvar.exp()
     per_dim = -0.5 * (1 + logvar - mu.pow(2) - var)  # (..., J), each term >= 0 since 1 + u <= e^u
