@@ -11,7 +11,7 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench venv lock clean
+.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench bench-vae venv lock clean
 
 ## book: create the environment, execute the chapters (cached), write _build/html
 book: $(STAMP)
@@ -53,6 +53,12 @@ notebooks: $(STAMP)
 ## bench: per-chapter wall time and peak memory against the budgets, and book build times
 bench: $(STAMP)
 	$(BIN)/python bench/chapters.py
+
+## bench-vae: the VAE on MNIST (784-400-20, Adam 1e-3, batch 128, 10 epochs) against a plain loop;
+##            reads the IDX files from ../shared/data/mnist unless MNIST=... says otherwise
+MNIST ?= ../shared/data/mnist
+bench-vae: $(STAMP)
+	$(BIN)/python bench/vae_mnist.py --root $(MNIST)
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
