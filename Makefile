@@ -11,10 +11,10 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench bench-vae venv lock clean
+.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench bench-vae venv lock clean html-fresh
 
 ## book: create the environment, execute the chapters (cached), write _build/html
-book: $(STAMP)
+book: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at _build/html/index.html"
 
@@ -32,7 +32,7 @@ test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/
 
-test-build: $(STAMP)
+test-build: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 ## test-browser: every page of _toc.yml in headless Chromium (Debian's /usr/bin/chromium): console, requests,
@@ -43,6 +43,12 @@ test-browser: test-build
 ## test-binder: a fresh venv from runtime.txt + requirements.txt + postBuild runs a chapter (SKIP_BINDER_TEST=1 skips)
 test-binder: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_binder_env.py
+
+# Sphinx copies static files only when it rewrites some page: after a change under book/_static or
+# book/_ext alone it would serve the old ones. Drop the HTML then; the execution cache is kept.
+html-fresh:
+	@if [ -f _build/html/index.html ] && [ -n "$$(find book/_static book/_ext -newer _build/html/index.html)" ]; then \
+	    echo "book/_static or book/_ext changed: rebuilding the HTML from scratch"; rm -rf _build/html _build/.doctrees; fi
 
 ## notebooks: re-execute every chapter into its paired notebook (review the diff, then commit)
 notebooks: $(STAMP)
