@@ -32,7 +32,7 @@ def as_finite(x: ArrayLike, name: str) -> torch.Tensor:
     t = as_tensor(x, name)
     bad = ~torch.isfinite(t.detach())
     if bad.any():
-        i = _first(bad)
+        i = first_index(bad)
         raise ValueError(
             f"{name} has a NaN or infinite entry, {name}{list(i)} = {t.detach()[i].item()}; it must be finite"
         )
@@ -43,11 +43,11 @@ def check_finite_nonnegative(t: torch.Tensor, name: str) -> None:
     """Raise if ``t`` has a NaN, infinite or negative entry, quoting the first offender."""
     values = t.detach()
     if torch.isnan(values).any():
-        raise ValueError(f"{name} has a NaN entry at index {_first(torch.isnan(values))}")
+        raise ValueError(f"{name} has a NaN entry at index {first_index(torch.isnan(values))}")
     if torch.isinf(values).any():
-        raise ValueError(f"{name} has an infinite entry at index {_first(torch.isinf(values))}")
+        raise ValueError(f"{name} has an infinite entry at index {first_index(torch.isinf(values))}")
     if (values < 0).any():
-        i = _first(values < 0)
+        i = first_index(values < 0)
         raise ValueError(f"{name} must be nonnegative; {name}{list(i)} = {values[i].item():g}")
 
 
@@ -74,7 +74,7 @@ def as_pmf(x: ArrayLike, name: str, event_dims: int = 1) -> torch.Tensor:
     tol = sum_tolerance(t, n)
     bad = (totals - 1).abs() > tol
     if bad.any():
-        i = _first(bad)
+        i = first_index(bad)
         where = f" (batch index {list(i)})" if i else ""
         raise ValueError(
             f"{name} must sum to 1 along its last axis; got {totals[i].item():.17g}{where}, "
@@ -88,7 +88,7 @@ def as_probability(x: ArrayLike, name: str) -> torch.Tensor:
     t = as_tensor(x, name)
     check_finite_nonnegative(t, name)
     if (t.detach() > 1).any():
-        i = _first(t.detach() > 1)
+        i = first_index(t.detach() > 1)
         raise ValueError(f"{name} must be at most 1; {name}{list(i)} = {t.detach()[i].item():g}")
     return t
 
@@ -110,6 +110,6 @@ def log_base(base: float | None) -> float:
     return math.log(float(base))
 
 
-def _first(mask: torch.Tensor) -> tuple[int, ...]:
+def first_index(mask: torch.Tensor) -> tuple[int, ...]:
     """Index of the first ``True`` entry of ``mask`` (``()`` for a 0-dim mask)."""
     return tuple(torch.nonzero(mask)[0].tolist()) if mask.dim() else ()

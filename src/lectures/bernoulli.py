@@ -30,7 +30,7 @@ from typing import Literal
 
 import torch
 
-from ._validate import ArrayLike, as_finite, as_probability, same_shape
+from ._validate import ArrayLike, as_finite, as_probability, first_index, same_shape
 from .information import _xlogy
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "bernoulli_log_likelihood"]
@@ -214,7 +214,7 @@ def bernoulli_log_likelihood(y: ArrayLike, p: ArrayLike) -> torch.Tensor:
     y, p = as_probability(y, "y"), as_probability(p, "p")
     binary = (y.detach() == 0) | (y.detach() == 1)
     if not binary.all():
-        i = tuple(torch.nonzero(~binary)[0].tolist()) if y.dim() else ()
+        i = first_index(~binary)
         raise ValueError(
             f"y must be 0 or 1 for a likelihood; y{list(i)} = {y.detach()[i].item():g} "
             "(for soft targets use binary_cross_entropy, a cross entropy)"

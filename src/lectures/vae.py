@@ -25,6 +25,7 @@ from torch import nn
 from tqdm import tqdm  # the text bar on stderr: no widget, nothing that varies but the timings
 
 from ._validate import ArrayLike, as_finite, as_probability, same_shape
+from .gaussian import LOG_2PI
 
 __all__ = [
     "gaussian_kl",
@@ -37,9 +38,6 @@ __all__ = [
     "train_vae",
     "History",
 ]
-
-LOG_2PI = math.log(2 * math.pi)
-
 
 def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
     r"""KL divergence of a diagonal Gaussian from the standard normal prior, in nats.
