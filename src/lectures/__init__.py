@@ -11,11 +11,13 @@ Modules by topic, each re-exporting its ``__all__`` here:
 * :mod:`~lectures.gaussian`: Gaussian closed forms and the linear-Gaussian model (Chapter 3);
 * :mod:`~lectures.vae`: the variational autoencoder, its loss and estimators (Chapters 4, 5);
 * :mod:`~lectures.data`: digits and MNIST loaders (Chapter 5);
-* :mod:`~lectures.notebook`: the chapters' common setup.
+* :mod:`~lectures.notebook`: the chapters' common setup, glue and source display;
+* :mod:`~lectures.checks`: the checking API every chapter uses, recorded for the ledger.
 """
 
-from . import bernoulli, data, gaussian, information, notebook, vae
+from . import bernoulli, checks, data, gaussian, information, notebook, vae
 from .bernoulli import *  # noqa: F403
+from .checks import *  # noqa: F403
 from .data import *  # noqa: F403
 from .gaussian import *  # noqa: F403
 from .information import *  # noqa: F403
@@ -29,4 +31,5 @@ __all__ = [
     *vae.__all__,
     *data.__all__,
     *notebook.__all__,
+    *checks.__all__,
 ]
