@@ -11,7 +11,7 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder notebooks bench bench-vae venv lock clean html-fresh
+.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder test-colab binder notebooks bench bench-vae venv lock clean html-fresh
 
 ## book: create the environment, execute the chapters (cached), write _build/html
 book: $(STAMP) html-fresh
@@ -19,11 +19,13 @@ book: $(STAMP) html-fresh
 	@echo "The book is at _build/html/index.html"
 
 ## test: unit and doctests (the book/notebook pairing check among them), nbval (strict) over notebooks/,
-##       strict build, the built book in a browser, and the Binder environment rebuilt from its files
-test: test-unit test-notebooks test-build test-browser test-binder
+##       strict build, the built book in a browser, the Binder environment rebuilt from its files, and
+##       every notebook run in a Colab-like environment (current releases, no book toolchain)
+test: test-unit test-notebooks test-build test-browser test-binder test-colab
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -q --ignore=tests/browser --ignore=tests/test_binder_env.py
+	$(BIN)/python -m pytest -q --ignore=tests/browser --ignore=tests/test_binder_env.py \
+	    --ignore=tests/test_colab_env.py
 
 test-pairing: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_pairing.py
@@ -40,9 +42,19 @@ test-build: $(STAMP) html-fresh
 test-browser: test-build
 	BOOK_HTML=_build/html $(BIN)/python -m pytest -q tests/browser
 
-## test-binder: a fresh venv from runtime.txt + requirements.txt + postBuild runs a chapter (SKIP_BINDER_TEST=1 skips)
+## test-binder: a fresh venv from binder/ (runtime.txt, requirements.txt, postBuild) runs a chapter
+##              (SKIP_BINDER_TEST=1 skips)
 test-binder: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_binder_env.py
+	$(BIN)/python -m pytest -q -s tests/test_binder_env.py
+
+## test-colab: a fresh venv with the usual stack at its current releases runs every notebook, Colab
+##             cell first (SKIP_COLAB_TEST=1 skips)
+test-colab: $(STAMP)
+	$(BIN)/python -m pytest -q -s tests/test_colab_env.py
+
+## binder: write binder/requirements.txt from requirements.txt (the runtime pins, torch's CPU build)
+binder: $(STAMP)
+	$(BIN)/python tools/binder_requirements.py
 
 # Sphinx copies static files only when it rewrites some page: after a change under book/_static or
 # book/_ext alone it would serve the old ones. Drop the HTML then; the execution cache is kept.
@@ -77,7 +89,7 @@ $(STAMP): requirements.txt pyproject.toml
 ## lock: re-resolve requirements.in into the pinned requirements.txt
 lock:
 	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install --quiet -r requirements.in
-	/tmp/lock-venv/bin/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.txt
+	/tmp/lock-venv/bin/pip freeze --all --exclude-editable --exclude pip | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.txt
 	rm -rf /tmp/lock-venv
 
 clean:

@@ -25,7 +25,8 @@ CHAPTERS = cfg.chapter_sources()
 
 # The text of every chapter's first code cell: paste it, with this URL, as the first code cell.
 COLAB_CELL = """\
-# Colab only: install the course's package `lectures` from its repository. Elsewhere: nothing.
+# Colab only: install the course's package `lectures` from its repository.
+# Elsewhere: nothing.
 import sys
 
 if "google.colab" in sys.modules:

@@ -96,10 +96,10 @@ def check_close(
         raise ValueError(f"check {label!r}: give exactly one of atol and rtol")
     a, e = _as_float64(actual, "actual"), _as_float64(expected, "expected")
     a, e = torch.broadcast_tensors(a, e)
-    same_inf = torch.isinf(a) & (a == e)
-    diff = torch.where(same_inf, 0.0, (a - e).abs())
+    equal = a == e  # equal infinities, and exact zeros under rtol, agree
+    diff = torch.where(equal, 0.0, (a - e).abs())
     if rtol is not None:
-        diff = torch.where(same_inf, 0.0, diff / e.abs())
+        diff = torch.where(equal, 0.0, diff / e.abs())
     error = _max_or_inf(diff)
     measure, tolerance = ("abs", atol) if atol is not None else ("rel", rtol)
     symbol = "max |Δ|" if measure == "abs" else "max |Δ|/|ref|"
