@@ -4,7 +4,8 @@ Each test checks one property of one page's visit (see conftest.py): the page lo
 console error, no failed request and no request off this machine; MathJax typeset every formula
 without an error; every image loaded and has alt text; every internal link and cross-reference
 resolves; every code cell that has an output shows it; chapters have their launch buttons; and
-axe-core finds no serious or critical accessibility violation.
+axe-core finds no serious or critical accessibility violation; code fits the text column and at
+most half of a chapter's code is open (checks are folded).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import urllib.parse
 
 import pytest
-from book_config import is_notebook_page, toc_docnames
+from book_config import is_notebook_page, source_of, toc_docnames
 
 PAGES = toc_docnames()
 CHAPTERS = [page for page in PAGES if is_notebook_page(page)]
@@ -151,6 +152,27 @@ def test_code_cells_show_their_outputs(visits, server, page):
     ]
     assert not missing, f"{page}: code cells whose output is not shown:\n  {_list(missing)}"
     assert any(any(html["output_items"]) for html in cells), f"{page}: no cell shows any output"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_code_fits_the_text_column(visits, page):
+    """An 88-character code line does not scroll sideways in a 1280-pixel-wide window."""
+    wide = [i + 1 for i, cell in enumerate(visits(page).cells) if cell["code_scrolls_sideways"]]
+    assert not wide, f"{page}: code cells that scroll sideways: {wide}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_checks_are_folded_and_the_reading_line_is_short(visits, page):
+    """At most half of a chapter's code is open; the code of a cell that checks is one click away."""
+    shown = sum(cell["visible_code_lines"] for cell in visits(page).cells)
+    total = sum(len(c.source.splitlines()) for c in _chapter_code_cells(page))
+    assert 0 < shown <= total / 2, f"{page}: {shown} of {total} code lines open"
+
+
+def _chapter_code_cells(page):
+    import jupytext
+
+    return [c for c in jupytext.read(source_of(page)).cells if c.cell_type == "code"]
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
