@@ -45,6 +45,7 @@ STYLE = Path(__file__).with_name("course_pdf.sty")
 FOLDED = {"tag_hide-cell", "tag_hide-input", "tag_hide-output"}
 PDF_IN_SITE = "course.pdf"  # the HTML site's copy, next to its index.html
 
+UCHARCLASSES = re.compile(r"\\usepackage\[[^]]*\]\{ucharclasses\}")
 # an amsmath display environment written whole inside $$...$$
 OUTER_MATH = re.compile(
     r"\A\s*\\begin\{(?P<env>align|flalign|alignat|gather|multline|equation|eqnarray)"
@@ -132,7 +133,10 @@ def use_manual_class(app: Sphinx, config: Config) -> None:
     config.latex_theme = "manual"
     config.latex_additional_files = [*config.latex_additional_files, str(STYLE)]
     elements = dict(config.latex_elements)
-    preamble = elements.get("preamble", "")
+    # sphinx-jupyterbook-latex loads ucharclasses, which puts every Latin and Greek letter
+    # in a class of its own and defines no transition: it slows XeLaTeX down, and would
+    # hide course_pdf.sty's switch to a Korean font from the letters next to Hangul.
+    preamble = UCHARCLASSES.sub("", elements.get("preamble", ""))
     elements["preamble"] = preamble + "\n\\usepackage{course_pdf}\n"
     config.latex_elements = elements
 
