@@ -24,7 +24,8 @@ book: $(STAMP) html-fresh
 PDF := _build/latex/course.pdf
 pdf: export LATEXMKOPTS := -silent
 pdf: export LATEXOPTS := -interaction=nonstopmode -halt-on-error -file-line-error
-pdf: export max_print_line := 10000   # one log line per message, for tests/test_pdf.py
+# one log line per TeX message, however long (tests/test_pdf.py reads the log)
+pdf: export max_print_line := 10000
 pdf: $(STAMP) html-fresh
 	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || \
 	    { echo "make pdf needs xelatex and latexmk: see README (.ci/run installs them)"; exit 1; }
