@@ -11,17 +11,33 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book test test-unit test-notebooks test-pairing test-build test-browser test-binder test-colab binder notebooks bench bench-vae venv lock clean html-fresh
+.PHONY: book pdf test test-unit test-notebooks test-pairing test-build test-browser test-binder test-colab test-pdf binder notebooks bench bench-vae venv lock clean html-fresh
 
 ## book: create the environment, execute the chapters (cached), write _build/html
 book: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at _build/html/index.html"
 
+## pdf: the whole book as one PDF, _build/latex/course.pdf (Sphinx's LaTeX, then XeLaTeX through latexmk;
+##      TeX Live from Debian, see README), then the HTML again: every page links to its copy
+# the PDF: latex.latex_documents.targetname in _config.yml
+PDF := _build/latex/course.pdf
+pdf: export LATEXMKOPTS := -silent
+pdf: export LATEXOPTS := -interaction=nonstopmode -halt-on-error -file-line-error
+# one log line per TeX message, however long (tests/test_pdf.py reads the log)
+pdf: export max_print_line := 10000
+pdf: $(STAMP) html-fresh
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || \
+	    { echo "make pdf needs xelatex and latexmk: see README (.ci/run installs them)"; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex --keep-going || \
+	    { grep -h -A3 '^\./.*:[0-9]*: ' _build/latex/*.log; exit 1; }
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "The PDF is at $(PDF); the HTML pages link to their copy of it"
+
 ## test: unit and doctests (the book/notebook pairing check among them), nbval (strict) over notebooks/,
-##       strict build, the built book in a browser, the Binder environment rebuilt from its files, and
-##       every notebook run in a Colab-like environment (current releases, no book toolchain)
-test: test-unit test-notebooks test-build test-browser test-binder test-colab
+##       the PDF, strict build, the built book in a browser, the Binder environment rebuilt from its
+##       files, and every notebook run in a Colab-like environment (current releases, no book toolchain)
+test: test-unit test-notebooks test-pdf test-build test-browser test-binder test-colab
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/browser --ignore=tests/test_binder_env.py \
@@ -41,6 +57,11 @@ test-build: $(STAMP) html-fresh
 ##               MathJax, images, links, outputs, launch buttons, axe-core; screenshots in _build/screenshots/
 test-browser: test-build
 	BOOK_HTML=_build/html $(BIN)/python -m pytest -q tests/browser
+
+## test-pdf: the PDF (make pdf) against the HTML: every chapter and erratum, no LaTeX error, no undefined
+##           reference, no line past the margin, as many images as figures; PNGs in _build/screenshots/pdf/
+test-pdf: pdf
+	BOOK_PDF=$(PDF) BOOK_HTML=_build/html $(BIN)/python -m pytest -q tests/test_pdf.py
 
 ## test-binder: a fresh venv from binder/ (runtime.txt, requirements.txt, postBuild) runs a chapter
 ##              (SKIP_BINDER_TEST=1 skips)
