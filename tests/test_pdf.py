@@ -79,9 +79,16 @@ def log_lines() -> list[str]:
     return lines + ([carry] if carry else [])
 
 
+# The running head (the book's title, baseline at 45 pt) and foot (section title and page
+# number, at 803 pt) of an A4 page: text between them is the body.
+BODY_TOP, BODY_BOTTOM = 50, 790
+
+
 @cache
 def pdf_text() -> str:
-    return run("pdftotext", "-enc", "UTF-8", str(PDF), "-")
+    """The text of the pages' bodies: a sentence broken by a page break reads on."""
+    crop = ["-x", "0", "-y", str(BODY_TOP), "-W", "1000", "-H", str(BODY_BOTTOM - BODY_TOP)]
+    return run("pdftotext", "-enc", "UTF-8", *crop, str(PDF), "-")
 
 
 def squash(text: str) -> str:

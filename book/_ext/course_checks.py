@@ -33,6 +33,10 @@ LEDGER_DIRECTIVE = "check-ledger"
 KIND_ORDER = ("exact", "numerical", "monte carlo", "inequality", "claim")
 SUMMARY_LABELS_SHOWN = 3
 FLOAT_NOISE = 1e-12  # an error up to this is float64 rounding, recorded as a power of ten
+# the PDF's columns: widths in twentieths of the line, ragged right (the HTML sizes its own)
+LATEX_COLUMNS = "".join(
+    f"|>{{\\raggedright\\arraybackslash}}\\X{{{n}}}{{20}}" for n in (3, 3, 6, 2, 2, 2, 2)
+) + "|"
 
 
 def _records_of(env, docname: str) -> list[dict]:
@@ -204,16 +208,23 @@ class CheckLedger(SphinxDirective):
             "",
             f"**{{doc}}`/{doc}`**",
             "",
-            "| # | check | backs | what is compared | kind | tolerance | achieved | result |",
-            "|--:|:--|:--|:--|:--|:--|:--|:-:|",
+            f"```{{tabularcolumns}} {LATEX_COLUMNS}",
+            "```",
+            "",
+            "```{raw} latex",
+            "\\begingroup\\footnotesize\\courseLedgerBreaks",
+            "```",
+            "",
+            "| check | backs | what is compared | kind | tolerance | achieved | result |",
+            "|:--|:--|:--|:--|:--|:--|:-:|",
         ]
-        for number, r in enumerate(records, start=1):
+        for r in records:
             result = "✓" if r["passed"] else "✗"
             lines.append(
-                f"| {number} | `{r['label']}` | {_link(r['backs'])} | {_cell(r['routes'])} "
+                f"| {_cell(r['label'])} | {_link(r['backs'])} | {_cell(r['routes'])} "
                 f"| {r['kind']} | {_tolerance_text(r)} | {_error_text(r)} | {result} |"
             )
-        return lines
+        return lines + ["", "```{raw} latex", "\\endgroup", "```"]
 
 
 class SummariseFoldedChecks(SphinxPostTransform):

@@ -81,7 +81,9 @@ class UnfoldHiddenCells(SphinxPostTransform):
 class AnchorAdmonitions(SphinxPostTransform):
     """A target before each docutils admonition with a ``:name:``, for references to it.
 
-    (sphinx-proof's and sphinx-exercise's admonitions are labelled by their writers.)
+    sphinx-proof's admonitions are labelled by its writer; sphinx-exercise's writer labels an
+    exercise ``exercise:<label>``, not the ``<docname>:<label>`` that ``{ref}`` points to
+    (the ledger of checks links to exercises), so exercises get the target too.
     """
 
     default_priority = 400
@@ -89,12 +91,24 @@ class AnchorAdmonitions(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         for node in list(self.document.findall(nodes.Admonition)):
-            docutils_own = type(node).__module__ == nodes.__name__
-            if docutils_own and node.get("names") and node.parent is not None:
-                index = node.parent.index(node)
-                for offset, id_ in enumerate(node["ids"]):
-                    target = nodes.target("", "", refid=id_)
-                    node.parent.insert(index + offset, target)
+            module, kind = type(node).__module__, type(node).__name__
+            named_box = module == nodes.__name__ and node.get("names")
+            exercise = module.startswith("sphinx_exercise") and kind.startswith("exercise")
+            if not (named_box or exercise) or node.parent is None:
+                continue
+            index = node.parent.index(node)
+            # the page it came from (the LaTeX build joins all pages in one tree)
+            docname = self.env.path2doc(node.source or "") if exercise else None
+            for offset, id_ in enumerate(node["ids"]):
+                node.parent.insert(index + offset, _anchor(node, id_, docname))
+
+
+def _anchor(node: nodes.Element, id_: str, docname: str | None) -> nodes.Node:
+    if docname is None:
+        return nodes.target("", "", refid=id_)
+    # the writer writes no label for a target before a numbered node: write it here
+    label = f"\\phantomsection\\label{{\\detokenize{{{docname}:{id_}}}}}"
+    return nodes.raw("", label, format="latex")
 
 
 def inner_math(part: str) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "kl_divergence",
     "js_divergence",
     "mutual_information",
+    "conditional_entropy",
 ]
 
 
@@ -293,4 +294,46 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> torch.Tenso
     px_py = pxy.sum(-1, keepdim=True) * pxy.sum(-2, keepdim=True)  # (..., nx, 1) * (..., 1, ny)
     # P(x,y) > 0 implies P(x)P(y) > 0, so no term is infinite
     terms = _xlogy(pxy, pxy) - _xlogy(pxy, px_py)
+    return _in_unit(terms.sum((-2, -1)), base)
+
+
+def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
+    r"""Conditional entropy :math:`H(Y \mid X) = \sum_{x,y} P(x,y)\log\frac{P(x)}{P(x,y)}`, Y given X.
+
+    The average, over :math:`x \sim P_X`, of the entropy of the row :math:`P(\cdot \mid x)`:
+    :math:`H(Y \mid X) = \sum_x P(x)\, H(Y \mid X = x) = H(X,Y) - H(X)` (the chain rule).
+
+    Parameters
+    ----------
+    pxy : array_like or Tensor, shape (..., nx, ny)
+        Joint probability tables over the last two axes (rows: values of X, the condition;
+        columns: values of Y), each summing to 1; leading axes are a batch.
+    base : float, optional
+        Logarithm base; ``None`` gives nats, ``2`` gives bits.
+
+    Returns
+    -------
+    Tensor, shape (...)
+        The conditional entropy of Y given X, :math:`0 \le H(Y \mid X) \le H(Y)`; 0 iff Y is a
+        function of X. A row with :math:`P(x) = 0` contributes 0. Computed term by term, so it
+        is never negative by cancellation. For :math:`H(X \mid Y)` pass the transposed table.
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or negative entries, a table that does not sum to 1, fewer than two
+        axes, or a bad ``base``.
+
+    Examples
+    --------
+    >>> # the note's coin: X = the first toss (rows), Y = the outcome 0, 1, 2 (columns)
+    >>> conditional_entropy([[0.5, 0.0, 0.0], [0.0, 0.25, 0.25]], base=2)  # ½·0 + ½·1 bit
+    tensor(0.5000, dtype=torch.float64)
+
+    Derived in Chapter 1, section "Conditional entropy and the chain rule".
+    """
+    pxy = as_pmf(pxy, "pxy", event_dims=2)
+    px = pxy.sum(-1, keepdim=True)  # (..., nx, 1)
+    # P(x,y) > 0 implies P(x) >= P(x,y) > 0, so no term is infinite, and none is negative
+    terms = _xlogy(pxy, px) - _xlogy(pxy, pxy)
     return _in_unit(terms.sum((-2, -1)), base)
