@@ -112,7 +112,7 @@ def run_seed(data, seed: int, epochs: int) -> tuple[list, list]:
     optimizers = [torch.optim.Adam(m.parameters(), lr=1e-3) for m in (model, reference)]
 
     def run_ours():
-        h = train_vae(model, data.train_x, data.test_x, epochs=1, batch_size=128, lr=1e-3,
+        h = train_vae(model, data.train_x, data.test_x, epochs=1, batch_size=128,
                       generator=generators[0], optimizer=optimizers[0])
         ours.append((h.train[0], h.test[0], lectures_test_se(model, data.test_x, se_generator), h.seconds[0]))
 

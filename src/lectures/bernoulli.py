@@ -30,31 +30,12 @@ from typing import Literal
 
 import torch
 
+from ._numerics import check_reduction, reduce, xlogy
 from ._validate import ArrayLike, as_finite, as_probability, first_index, same_shape
-from .information import _xlogy
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "bernoulli_log_likelihood"]
 
 Reduction = Literal["mean", "sum", "none"]
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _check_reduction(reduction: str, numel: int) -> None:
-    """Raise for an unknown ``reduction``, or for the mean of an empty input (0/0, a NaN)."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}")
-    if reduction == "mean" and numel == 0:
-        raise ValueError("reduction='mean' of an empty input is undefined (0/0)")
-
-
-def _reduce(terms: torch.Tensor, reduction: str) -> torch.Tensor:
-    """Apply ``reduction``; ``+ 0.0`` turns a ``-0.0`` into ``+0.0`` (IEEE), so a zero prints as 0."""
-    terms = terms + 0.0
-    if reduction == "mean":
-        return terms.mean()
-    if reduction == "sum":
-        return terms.sum()
-    return terms
 
 
 def _softplus(u: torch.Tensor) -> torch.Tensor:
@@ -113,11 +94,11 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike, reduction: Reduction = "mea
     """
     p, y = as_probability(p, "p"), as_probability(y, "y")
     same_shape(p, y, "p and y")
-    _check_reduction(reduction, p.numel())
-    terms = -(_xlogy(y, p) + _xlogy(1 - y, 1 - p))
+    check_reduction(reduction, p.numel())
+    terms = -(xlogy(y, p) + xlogy(1 - y, 1 - p))
     ruled_out = ((p == 0) & (y > 0)) | ((p == 1) & (y < 1))  # a log of 0 with positive weight
     terms = torch.where(ruled_out, torch.full_like(terms, torch.inf), terms)
-    return _reduce(terms, reduction)
+    return reduce(terms, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -167,10 +148,10 @@ def binary_cross_entropy_with_logits(
     """
     z, y = as_finite(logits, "logits"), as_probability(y, "y")
     same_shape(z, y, "logits and y")
-    _check_reduction(reduction, z.numel())
+    check_reduction(reduction, z.numel())
     # -log σ(z) = softplus(-z),  -log(1 - σ(z)) = softplus(z); both terms ≥ 0, nothing cancels
     terms = y * _softplus(-z) + (1 - y) * _softplus(z)
-    return _reduce(terms, reduction)
+    return reduce(terms, reduction)
 
 
 def bernoulli_log_likelihood(y: ArrayLike, p: ArrayLike) -> torch.Tensor:
