@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-import book_config as cfg
+from tests import book_config as cfg
 import pytest
 
 ROOT = cfg.ROOT

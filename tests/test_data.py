@@ -1,7 +1,8 @@
 """Tests of :mod:`lectures.data`: scikit-learn's digits, the IDX reader, and MNIST with checksums.
 
-* the real MNIST files in ``../shared/data/mnist`` (skipped where that folder is absent): their
-  SHA-256 by an independent ``hashlib`` pass, shapes, scaling and the class counts of the README;
+* the real MNIST files in ``$MNIST`` (the Makefile names the folder; skipped, saying why,
+  where it is absent): their SHA-256 by an independent ``hashlib`` pass, shapes, scaling
+  and the class counts of the README;
 * a tiny IDX file written by the test, gzip-compressed and not, several IDX types;
 * every failure: a missing file, a corrupt file, a file that is not IDX, a truncated one;
 * the download path against a local HTTP server on 127.0.0.1 (an ephemeral port): a good
@@ -24,9 +25,13 @@ import sklearn.datasets
 import torch
 
 from lectures import MNIST_SHA256, Split, load_digits, load_mnist, read_idx
+from tests.helpers import mnist_or_skip
 
-MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-needs_mnist = pytest.mark.skipif(not (MNIST / "t10k-labels-idx1-ubyte.gz").exists(), reason=f"no MNIST in {MNIST}")
+
+
+@pytest.fixture(scope="module")
+def mnist() -> Path:
+    return mnist_or_skip()
 
 
 def write_idx(path: Path, array: np.ndarray, code: int = 0x08) -> Path:
@@ -123,22 +128,20 @@ def test_read_idx_rejects_truncated(tmp_path):
 # --- MNIST from the real files -------------------------------------------------------------------
 
 
-@needs_mnist
 @pytest.mark.parametrize("name", sorted(MNIST_SHA256))
-def test_real_files_have_the_published_checksums(name):
-    assert hashlib.sha256((MNIST / name).read_bytes()).hexdigest() == MNIST_SHA256[name]
+def test_real_files_have_the_published_checksums(mnist, name):
+    assert hashlib.sha256((mnist / name).read_bytes()).hexdigest() == MNIST_SHA256[name]
 
 
-@needs_mnist
-def test_load_mnist_real_files():
-    split = load_mnist(MNIST, dtype=torch.float32)
+def test_load_mnist_real_files(mnist):
+    split = load_mnist(mnist, dtype=torch.float32)
     assert split.train_x.shape == (60000, 784) and split.test_x.shape == (10000, 784)
     assert split.train_x.dtype == torch.float32 and split.test_y.dtype == torch.int64
     assert split.train_x.min() == 0 and split.train_x.max() == 1
     # the README's format check: the familiar normalisation constant and the class counts
     assert abs(split.train_x.double().mean().item() - 0.130660) < 1e-6
     assert torch.bincount(split.test_y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-    first = read_idx(MNIST / "train-images-idx3-ubyte.gz")[0]  # the raw bytes of image 0
+    first = read_idx(mnist / "train-images-idx3-ubyte.gz")[0]  # the raw bytes of image 0
     torch.testing.assert_close(split.train_x[0] * 255, torch.as_tensor(first.reshape(-1), dtype=torch.float32))
 
 
@@ -147,12 +150,11 @@ def test_load_mnist_names_the_missing_file(tmp_path):
         load_mnist(tmp_path)
 
 
-@needs_mnist
-def test_load_mnist_names_the_corrupt_file(tmp_path):
+def test_load_mnist_names_the_corrupt_file(mnist, tmp_path):
     for name in MNIST_SHA256:
-        (tmp_path / name).symlink_to(MNIST / name)
+        (tmp_path / name).symlink_to(mnist / name)
     (tmp_path / "train-labels-idx1-ubyte.gz").unlink()
-    data = bytearray((MNIST / "train-labels-idx1-ubyte.gz").read_bytes())
+    data = bytearray((mnist / "train-labels-idx1-ubyte.gz").read_bytes())
     data[100] ^= 0xFF  # one flipped byte
     (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(bytes(data))
     with pytest.raises(ValueError, match="train-labels-idx1-ubyte.gz is corrupt"):
@@ -162,27 +164,25 @@ def test_load_mnist_names_the_corrupt_file(tmp_path):
 # --- the download path, against a local server ----------------------------------------------------
 
 
-@needs_mnist
-def test_download_from_local_server(tmp_path, served):
+def test_download_from_local_server(mnist, tmp_path, served):
     folder, url = served
     for name in MNIST_SHA256:
-        shutil.copy(MNIST / name, folder / name)
+        shutil.copy(mnist / name, folder / name)
     root = tmp_path / "new" / "mnist"  # does not exist yet
     split = load_mnist(root, download=True, base_url=url, dtype=torch.float32)
     assert split.train_x.shape == (60000, 784) and split.test_y.shape == (10000,)
     assert sorted(p.name for p in root.iterdir()) == sorted(MNIST_SHA256)  # no .part left behind
-    assert torch.equal(split.test_x, load_mnist(MNIST, dtype=torch.float32).test_x)
+    assert torch.equal(split.test_x, load_mnist(mnist, dtype=torch.float32).test_x)
 
 
-@needs_mnist
-def test_download_rejects_corrupt_file(tmp_path, served):
+def test_download_rejects_corrupt_file(mnist, tmp_path, served):
     folder, url = served
     root = tmp_path / "root"
     root.mkdir()
     for name in MNIST_SHA256:
         if name != "t10k-labels-idx1-ubyte.gz":
-            (root / name).symlink_to(MNIST / name)
-    data = bytearray((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())
+            (root / name).symlink_to(mnist / name)
+    data = bytearray((mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())
     data[-10] ^= 0x01
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(data))
     with pytest.raises(ValueError, match="t10k-labels-idx1-ubyte.gz.part is corrupt"):

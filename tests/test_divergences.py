@@ -12,13 +12,12 @@ import numpy as np
 import scipy.stats
 import torch
 from hypothesis import given
-from strategies import pmf_pairs
+from tests.strategies import pmf_pairs
 from torch.distributions import Binomial
 from torch.distributions import kl_divergence as torch_kl
 
 from lectures import cross_entropy, entropy, js_divergence, kl_divergence
-
-LN2 = math.log(2)
+from tests.helpers import LN2
 
 
 def test_kl_is_not_symmetric_exact_bits():

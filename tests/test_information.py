@@ -16,7 +16,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
-from strategies import joint_tables, pmf_pairs, pmf_triples, pmfs, random_pmfs
+from tests.strategies import joint_tables, pmf_pairs, pmf_triples, pmfs, random_pmfs
 from torch.distributions import Categorical
 from torch.distributions import kl_divergence as torch_kl
 
@@ -29,8 +29,7 @@ from lectures import (
     mutual_information,
     self_information,
 )
-
-LN2 = math.log(2)
+from tests.helpers import LN2, close
 
 VECTOR = [entropy]
 PAIR = [cross_entropy, kl_divergence, js_divergence]
@@ -42,11 +41,6 @@ ALL = [self_information] + REDUCING
 def name(x):
     """Test id for a function parameter; ``None`` lets pytest pick one for anything else."""
     return getattr(x, "__name__", None)
-
-
-def close(actual, expected, atol=1e-12, rtol=0.0):
-    """Elementwise agreement; infinities must match in place and sign."""
-    np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=atol)
 
 
 def random_args(fn, rng, shape=(4, 3, 7)):
@@ -247,10 +241,6 @@ def test_gradients_never_nan(pq):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_coin_has_exactly_one_and_a_half_bits():
-    assert entropy([0.5, 0.25, 0.25], base=2).item() == 1.5
-
-
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
 def test_one_hot_has_zero_entropy(n):
     assert torch.equal(entropy(np.eye(n)), torch.zeros(n, dtype=torch.float64))
@@ -273,20 +263,6 @@ def test_zero_entries_change_nothing():
     assert entropy([0.5, 0.5, 0.0]) == entropy([0.5, 0.5])
     assert kl_divergence([0.5, 0.5, 0.0], [0.25, 0.75, 0.0]) == kl_divergence([0.5, 0.5], [0.25, 0.75])
     assert js_divergence([0.5, 0.5, 0.0], [0.25, 0.75, 0.0]) == js_divergence([0.5, 0.5], [0.25, 0.75])
-
-
-def test_kl_of_fair_coin_from_biased_coin():
-    close(kl_divergence([0.5, 0.5], [0.25, 0.75], base=2), 1 - 0.5 * math.log2(3), atol=1e-15)
-
-
-def test_two_fair_coins_copy_and_independent():
-    assert mutual_information([[0.5, 0.0], [0.0, 0.5]], base=2) == 1.0
-    assert joint_entropy([[0.25, 0.25], [0.25, 0.25]], base=2) == 2.0
-
-
-def test_self_information_of_powers_of_two():
-    got = self_information([0.5, 0.25, 0.125, 1.0, 0.0], base=2)
-    assert torch.equal(got, torch.tensor([1.0, 2.0, 3.0, 0.0, math.inf], dtype=torch.float64))
 
 
 CERTAIN = [  # a certain outcome, or a distribution against itself: zero information

@@ -17,7 +17,7 @@ import importlib.util
 import sys
 import types
 
-import book_config as cfg
+from tests import book_config as cfg
 import jupytext
 import pytest
 

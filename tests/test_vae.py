@@ -5,7 +5,9 @@
   ``log p(x)`` and ELBO of a one-dimensional latent model (Gauss–Hermite quadrature);
 * property — Hypothesis: the KL is nonnegative and zero only at the prior; reductions agree;
 * Monte Carlo — reparameterised draws and gradients within 4 standard errors;
-* bad input — one case per problem, message checked; autograd finite; training deterministic.
+* bad input — one case per problem, message checked; autograd finite.
+
+The training loop is tested in ``test_training.py``.
 """
 
 import math
@@ -18,34 +20,25 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
+from torch.distributions import Bernoulli, Independent
 
 from lectures import (
     VAE,
-    History,
     elbo,
     gaussian_kl,
     iwae_bound,
     log_importance_weights,
     negative_elbo,
+    normal_kl,
     reparameterize,
-    train_vae,
 )
-
-F64 = torch.float64
-
+from tests.helpers import F64, diagonal_gaussian, reference_kl
 
 def latent_pairs(max_j: int = 6):
     """(mu, logvar) float64 arrays of one shape (B, J), moderate values."""
     values = st.floats(-5, 5, allow_nan=False, allow_subnormal=False)
     shape = st.tuples(st.integers(1, 4), st.integers(1, max_j))
     return shape.flatmap(lambda s: st.tuples(arrays(np.float64, s, elements=values), arrays(np.float64, s, elements=values)))
-
-
-def reference_kl(mu, logvar):
-    q = Independent(Normal(mu, (0.5 * logvar).exp()), 1)
-    p = Independent(Normal(torch.zeros_like(mu), torch.ones_like(mu)), 1)
-    return kl_divergence(q, p)
 
 
 def tiny_model(seed=0, data_dim=3, hidden_dim=8, latent_dim=1):
@@ -100,6 +93,18 @@ def test_gaussian_kl_nonnegative_and_matches_reference(pair):
     kl = gaussian_kl(mu, logvar)
     assert (kl >= 0).all()
     torch.testing.assert_close(kl, reference_kl(mu, logvar), rtol=1e-12, atol=1e-12)
+
+
+def test_gaussian_kl_is_normal_kl_to_the_prior_bit_for_bit(rng):
+    mu, logvar = torch.tensor(rng.normal(size=(6, 5))), torch.tensor(3 * rng.normal(size=(6, 5)))
+    assert torch.equal(gaussian_kl(mu, logvar), normal_kl(mu, logvar, 0.0, 0.0))
+
+
+@pytest.mark.parametrize("d", [1e-9, -1e-9, 1e-6, 1e-4])
+def test_gaussian_kl_keeps_its_digits_next_to_the_prior(d):
+    # ½(e^d − 1 − d) = d²/4 + d³/12 + ...: the naive 1 + d − e^d cancels to 0 at |d| = 1e-9
+    exact = d**2 / 4 + d**3 / 12 + d**4 / 48
+    assert gaussian_kl([0.0], [d]).item() == pytest.approx(exact, rel=1e-6)
 
 
 def test_gaussian_kl_zero_only_at_prior():
@@ -187,9 +192,32 @@ def test_vae_seeded_initialisation_is_reproducible_and_bounded():
     a, b = (VAE(10, 6, 2, generator=torch.Generator().manual_seed(4)) for _ in range(2))
     for (name, p), q in zip(a.named_parameters(), b.parameters()):
         assert torch.equal(p, q), name
-    first = a.encoder[0]
-    assert first.weight.abs().max() <= 1 / math.sqrt(10) and first.bias.abs().max() <= 1 / math.sqrt(10)
-    assert not torch.equal(a.encoder[0].weight, VAE(10, 6, 2, generator=torch.Generator().manual_seed(5)).encoder[0].weight)
+    first = a.encoder.hidden
+    bound = 1 / math.sqrt(10)
+    assert first.weight.abs().max() <= bound and first.bias.abs().max() <= bound
+    other = VAE(10, 6, 2, generator=torch.Generator().manual_seed(5))
+    assert not torch.equal(first.weight, other.encoder.hidden.weight)
+
+
+def test_vae_layers_have_names_and_keep_their_order():
+    model = VAE(10, 6, 2)
+    names = [name for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+    assert names == ["encoder.hidden", "to_mu", "to_logvar", "decoder.hidden", "decoder.output"]
+    assert model.encoder[0] is model.encoder.hidden  # the chapters index the layers
+    assert model.decoder[2] is model.decoder.output
+
+
+def test_vae_initialisation_draws_in_layer_order():
+    # the weights are the generator's stream, layer after layer: the chapters' numbers
+    # depend on this order
+    g = torch.Generator().manual_seed(4)
+    model = VAE(10, 6, 2, generator=torch.Generator().manual_seed(4))
+    for layer in [model.encoder.hidden, model.to_mu, model.to_logvar,
+                  model.decoder.hidden, model.decoder.output]:
+        bound = 1 / math.sqrt(layer.in_features)
+        for p in (layer.weight, layer.bias):
+            expected = torch.empty_like(p).uniform_(-bound, bound, generator=g)
+            assert torch.equal(p, expected)
 
 
 def test_decoder_is_a_distribution_over_binary_images():
@@ -252,13 +280,13 @@ def test_negative_elbo_rejects(x, kwargs, msg):
 # --- the estimators against exact values (J = 1) --------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def tiny():
     """A J = 1 model whose posterior is far from Gaussian (a sharp decoder): a clear ELBO gap."""
     model = tiny_model()
     with torch.no_grad():
-        model.decoder[0].weight.mul_(2)
-        model.decoder[2].weight.mul_(6)
+        model.decoder.hidden.weight.mul_(2)
+        model.decoder.output.weight.mul_(6)
     x = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=F64)  # gaps of about 1 and 1.5 nats
     return model, x, *exact_log_px_and_elbo(model, x)
 
@@ -322,26 +350,8 @@ def test_iwae_log_weight_matches_torch_distributions():
         ours = iwae_bound(model, x, 1, torch.Generator().manual_seed(2))
         mu, logvar = model.encode(x)
         z = reparameterize(mu[None], logvar[None], torch.Generator().manual_seed(2))[0]
-        q = Independent(Normal(mu, (0.5 * logvar).exp()), 1)
-        prior = Independent(Normal(torch.zeros_like(mu), torch.ones_like(mu)), 1)
+        q = diagonal_gaussian(mu, logvar)
+        prior = diagonal_gaussian(torch.zeros_like(mu), torch.zeros_like(logvar))
         reference = -torch.nn.functional.binary_cross_entropy_with_logits(model.decode(z), x, reduction="none").sum(-1)
         reference = reference + prior.log_prob(z) - q.log_prob(z)
     torch.testing.assert_close(ours, reference, rtol=0, atol=1e-12)
-
-
-# --- training ------------------------------------------------------------------------------------
-
-
-def _train(seed):
-    g = torch.Generator().manual_seed(seed)
-    x = (torch.rand(64, 16, generator=g, dtype=F64) > 0.5).to(F64)
-    model = VAE(16, 12, 2, generator=torch.Generator().manual_seed(seed)).double()
-    return train_vae(model, x[:48], x[48:], epochs=5, batch_size=16, lr=1e-2, generator=g)
-
-
-def test_train_vae_deterministic_and_learning():
-    a, b = _train(0), _train(0)
-    assert isinstance(a, History) and len(a.train) == len(a.test) == len(a.seconds) == 5
-    assert a.train == b.train and a.test == b.test
-    assert a.train[-1] < a.train[0]
-    assert _train(1).train != a.train

@@ -68,8 +68,8 @@ def self_information(p: ArrayLike, base: float | None = None) -> torch.Tensor:
 
     Examples
     --------
-    >>> self_information([0.5, 0.25, 0.125, 1.0], base=2)
-    tensor([1., 2., 3., 0.], dtype=torch.float64)
+    >>> self_information([0.5, 0.25, 0.125, 1.0, 0.0], base=2)
+    tensor([1., 2., 3., 0., inf], dtype=torch.float64)
 
     Derived in Chapter 1, section "Shannon information".
     """
@@ -84,8 +84,8 @@ def entropy(p: ArrayLike, base: float | None = None) -> torch.Tensor:
 
     Examples
     --------
-    >>> entropy([0.5, 0.25, 0.25], base=2)                # the note's coin: exactly 3/2 bits
-    tensor(1.5000, dtype=torch.float64)
+    >>> entropy([0.5, 0.25, 0.25], base=2).item()         # the note's coin: exactly 3/2 bits
+    1.5
     >>> entropy([[1.0, 0.0], [0.5, 0.5]], base=2)          # a batch of two
     tensor([0., 1.], dtype=torch.float64)
 

@@ -13,7 +13,7 @@ place the repository's URL is written:
 
 from __future__ import annotations
 
-import book_config as cfg
+from tests import book_config as cfg
 import pytest
 from bs4 import BeautifulSoup
 

@@ -14,7 +14,7 @@ import re
 import urllib.parse
 
 import pytest
-from book_config import is_notebook_page, toc_docnames
+from tests.book_config import is_notebook_page, toc_docnames
 
 PAGES = toc_docnames()
 CHAPTERS = [page for page in PAGES if is_notebook_page(page)]
