@@ -1,7 +1,7 @@
 """Shared test setup: Hypothesis profiles and a seeded NumPy generator.
 
-Profiles: ``ci`` (the default) is derandomized, so every run tests the same examples; ``dev``
-draws fresh examples, three times as many. Choose one with
+Profiles: ``ci`` (the default) is derandomized, so every run tests the same examples;
+``dev`` draws fresh examples, three times as many. Choose one with
 ``HYPOTHESIS_PROFILE=dev pytest tests``. Helpers shared by several modules are in
 ``tests/helpers.py``, imported as ``from tests.helpers import ...``.
 """

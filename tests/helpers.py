@@ -32,12 +32,13 @@ def _numpy(x) -> np.ndarray:
 
 
 def close(actual, expected, atol: float = 1e-12, rtol: float = 0.0) -> None:
-    """Elementwise agreement of tensors, arrays or numbers; infinities must match exactly."""
+    """Elementwise agreement of tensors, arrays or numbers; infinities must match
+    exactly."""
     np.testing.assert_allclose(_numpy(actual), _numpy(expected), rtol=rtol, atol=atol)
 
 
 def mc_within(samples: torch.Tensor, exact, n_se: float = 4.0) -> None:
-    """Assert the mean of ``samples`` is within ``n_se`` standard errors of ``exact``."""
+    """Assert that ``samples`` average to ``exact`` within ``n_se`` standard errors."""
     est, se = samples.mean(), samples.std() / math.sqrt(samples.numel())
     assert abs(est - exact) < n_se * se, f"{est:.6f} ± {se:.6f} vs {float(exact):.6f}"
 
@@ -48,20 +49,24 @@ def diagonal_gaussian(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
 
 
 def reference_kl(mu, logvar, mu_p=None, logvar_p=None) -> torch.Tensor:
-    """KL between diagonal Gaussians by ``torch.distributions``; ``p`` defaults to N(0, I)."""
+    """KL between diagonal Gaussians by ``torch.distributions``; ``p`` defaults to N(0,
+    I)."""
     mu_p = torch.zeros_like(mu) if mu_p is None else mu_p
     logvar_p = torch.zeros_like(logvar) if logvar_p is None else logvar_p
-    return kl_divergence(diagonal_gaussian(mu, logvar), diagonal_gaussian(mu_p, logvar_p))
+    return kl_divergence(
+        diagonal_gaussian(mu, logvar), diagonal_gaussian(mu_p, logvar_p)
+    )
 
 
 def random_spd(g: torch.Generator, *batch: int, J: int) -> torch.Tensor:
-    """Random symmetric positive definite matrices (*batch, J, J), eigenvalues ≥ 0.05."""
+    """Random symmetric positive definite matrices (*batch, J, J), eigenvalues ≥ .05."""
     A = torch.randn(*batch, J, J, generator=g, dtype=F64)
     return A @ A.mT / J + 0.05 * torch.eye(J, dtype=F64)
 
 
 def mnist_folder() -> Path:
-    """The MNIST folder: ``$MNIST``, else the Makefile's ``MNIST ?= ...`` (its one home).
+    """The MNIST folder: ``$MNIST``, else the Makefile's ``MNIST ?= ...`` (its one
+    home).
 
     A relative path is relative to the repository, as it is for ``make``.
     """
@@ -74,8 +79,10 @@ def mnist_folder() -> Path:
 
 
 def mnist_or_skip() -> Path:
-    """The MNIST folder, or skip the calling test with a reason that names the folder."""
+    """The MNIST folder, or skip the calling test, with a reason naming the folder."""
     folder = mnist_folder()
     if not (folder / "t10k-labels-idx1-ubyte.gz").exists():
-        pytest.skip(f"no MNIST in {folder} (the four IDX .gz files; set MNIST=<folder>)")
+        pytest.skip(
+            f"no MNIST in {folder} (the four IDX .gz files; set MNIST=<folder>)"
+        )
     return folder

@@ -1,7 +1,7 @@
 """Tests of :mod:`lectures.gaussian`: KL divergences between Gaussians in closed form.
 
-* reference: ``torch.distributions`` (``Normal``, ``MultivariateNormal``, ``kl_divergence``),
-  float64, batched;
+* reference: ``torch.distributions`` (``Normal``, ``MultivariateNormal``,
+  ``kl_divergence``), float64, batched;
 * Monte Carlo: every closed form against a seeded simulation, within 4 standard errors;
 * properties (Hypothesis): nonnegativity, zero exactly at equality;
 * conventions, autograd, and bad input (one case per problem, message checked).
@@ -19,10 +19,9 @@ from torch.distributions import kl_divergence as torch_kl
 from lectures import multivariate_normal_kl, normal_kl
 from tests.helpers import F64, close, mc_within, random_spd, reference_kl
 
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # normal_kl: diagonal Gaussians
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_normal_kl_matches_torch_independent_normal():
@@ -37,7 +36,9 @@ def test_normal_kl_matches_torch_independent_normal():
 def test_normal_kl_broadcasts_a_standard_normal_prior():
     g = torch.Generator().manual_seed(1)
     mu, logvar = torch.randn(2, 6, 4, generator=g, dtype=F64)
-    to_prior = normal_kl(mu, logvar, 0.0, 0.0)  # the VAE's KL term: -½ Σ (1 + log σ² − μ² − σ²)
+    to_prior = normal_kl(
+        mu, logvar, 0.0, 0.0
+    )  # the VAE's KL term: -½ Σ (1 + log σ² − μ² − σ²)
     close(to_prior, -0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(-1))
 
 
@@ -47,7 +48,9 @@ def test_normal_kl_matches_monte_carlo():
     mu_q, logvar_q, mu_p, logvar_p = torch.tensor(params, dtype=F64)
     sd_q, sd_p = (0.5 * logvar_q).exp(), (0.5 * logvar_p).exp()
     z = mu_q + sd_q * torch.randn(200_000, 2, generator=g, dtype=F64)
-    log_ratio = (Normal(mu_q, sd_q).log_prob(z) - Normal(mu_p, sd_p).log_prob(z)).sum(-1)
+    log_ratio = (Normal(mu_q, sd_q).log_prob(z) - Normal(mu_p, sd_p).log_prob(z)).sum(
+        -1
+    )
     mc_within(log_ratio, normal_kl(mu_q, logvar_q, mu_p, logvar_p))
 
 
@@ -64,17 +67,24 @@ def test_normal_kl_exact_values():
 def test_normal_kl_nonnegative_even_next_to_equality(values, nudge):
     mu, logvar, mu_p, logvar_p = values
     assert normal_kl([mu], [logvar], [mu_p], [logvar_p]) >= 0
-    assert normal_kl([mu], [logvar + nudge], [mu], [logvar]) >= 0  # expm1 form: no -1e-17 from cancellation
+    assert (
+        normal_kl([mu], [logvar + nudge], [mu], [logvar]) >= 0
+    )  # expm1 form: no -1e-17 from cancellation
 
 
 def test_normal_kl_keeps_float32_and_gives_finite_gradients():
-    args = [torch.tensor([0.1, -0.2], dtype=torch.float32, requires_grad=True) for _ in range(4)]
+    args = [
+        torch.tensor([0.1, -0.2], dtype=torch.float32, requires_grad=True)
+        for _ in range(4)
+    ]
     out = normal_kl(*args)
     assert out.dtype == torch.float32 and out.shape == ()
     assert all(torch.isfinite(g).all() for g in torch.autograd.grad(out, args))
     same = [torch.zeros(3, dtype=F64, requires_grad=True) for _ in range(4)]
     grads = torch.autograd.grad(normal_kl(*same), same)
-    assert all(torch.equal(g, torch.zeros(3, dtype=F64)) for g in grads)  # a minimum: zero gradient
+    assert all(
+        torch.equal(g, torch.zeros(3, dtype=F64)) for g in grads
+    )  # a minimum: zero gradient
 
 
 @pytest.mark.parametrize(
@@ -91,9 +101,9 @@ def test_normal_kl_rejects(args, msg):
         normal_kl(*args)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # multivariate_normal_kl: full covariances
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_multivariate_normal_kl_matches_torch():
@@ -109,7 +119,9 @@ def test_multivariate_normal_kl_broadcasts_one_reference():
     mu_q, cov_q = torch.randn(5, 2, generator=g, dtype=F64), random_spd(g, 5, J=2)
     mu_p, cov_p = torch.zeros(2, dtype=F64), torch.eye(2, dtype=F64)
     got = multivariate_normal_kl(mu_q, cov_q, mu_p, cov_p)
-    one_by_one = torch.stack([multivariate_normal_kl(mu_q[i], cov_q[i], mu_p, cov_p) for i in range(5)])
+    one_by_one = torch.stack(
+        [multivariate_normal_kl(mu_q[i], cov_q[i], mu_p, cov_p) for i in range(5)]
+    )
     assert got.shape == (5,)
     close(got, one_by_one)
 
@@ -127,8 +139,14 @@ def test_multivariate_normal_kl_matches_monte_carlo():
     mu_q, mu_p = torch.randn(2, 3, generator=g, dtype=F64)
     cov_q, cov_p = random_spd(g, J=3), random_spd(g, J=3)
     q, p = MultivariateNormal(mu_q, cov_q), MultivariateNormal(mu_p, cov_p)
-    z = mu_q + torch.randn(200_000, 3, generator=g, dtype=F64) @ torch.linalg.cholesky(cov_q).T
-    mc_within(q.log_prob(z) - p.log_prob(z), multivariate_normal_kl(mu_q, cov_q, mu_p, cov_p))
+    z = (
+        mu_q
+        + torch.randn(200_000, 3, generator=g, dtype=F64)
+        @ torch.linalg.cholesky(cov_q).T
+    )
+    mc_within(
+        q.log_prob(z) - p.log_prob(z), multivariate_normal_kl(mu_q, cov_q, mu_p, cov_p)
+    )
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 4))
@@ -157,5 +175,3 @@ def test_multivariate_normal_kl_agrees_with_torch_and_is_zero_at_equality(seed, 
 def test_multivariate_normal_kl_rejects(cov_q, mu_q, msg):
     with pytest.raises(ValueError, match=msg):
         multivariate_normal_kl(mu_q, cov_q, [0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]])
-
-

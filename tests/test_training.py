@@ -1,4 +1,5 @@
-"""The contract of :func:`lectures.train_vae` (the docstring of :mod:`lectures.training`).
+"""The contract of :func:`lectures.train_vae` (the docstring of
+:mod:`lectures.training`).
 
 Each clause is checked against a plain loop written here from the contract alone:
 
@@ -9,8 +10,9 @@ Each clause is checked against a plain loop written here from the contract alone
 * the default loss is ``negative_elbo`` itself, bit for bit; ``lr`` with ``optimizer``,
   bad images and a diverging loss raise.
 
-Every one of these mutations of the loop fails a test here: the train loss per batch instead
-of per image, no shuffling, a test loss of 0.0, ``reduction="mean"`` instead of ``"sum"``.
+Every one of these mutations of the loop fails a test here: the train loss per batch
+instead of per image, no shuffling, a test loss of 0.0, ``reduction="mean"`` instead of
+``"sum"``.
 """
 
 import math
@@ -35,7 +37,7 @@ def model(seed=0):
 
 
 def by_hand(seed, epochs=2):
-    """The contract as a plain loop: (train losses, test losses, the batches' images)."""
+    """The contract as a plain loop: (train losses, test losses, the batches)."""
     train_x, test_x = binary_images(seed)
     net, g = model(seed), torch.Generator().manual_seed(seed + 100)
     adam = torch.optim.Adam(net.parameters(), lr=1e-2, fused=True)
@@ -61,8 +63,16 @@ def by_hand(seed, epochs=2):
 def with_train_vae(seed, epochs=2, **kwargs):
     train_x, test_x = binary_images(seed)
     g = torch.Generator().manual_seed(seed + 100)
-    return train_vae(model(seed), train_x, test_x, epochs=epochs, batch_size=BATCH,
-                     lr=1e-2, generator=g, **kwargs)
+    return train_vae(
+        model(seed),
+        train_x,
+        test_x,
+        epochs=epochs,
+        batch_size=BATCH,
+        lr=1e-2,
+        generator=g,
+        **kwargs,
+    )
 
 
 def spy(batches, reductions):
@@ -102,8 +112,14 @@ def test_shuffle_is_the_generators_permutation_drawn_first():
 def test_shuffle_and_draws_follow_the_generator():
     _, _, batches = by_hand(3, epochs=1)
     assert with_train_vae(3).train == with_train_vae(3).train  # the same generator seed
-    other = train_vae(model(3), *binary_images(3), epochs=1, batch_size=BATCH, lr=1e-2,
-                      generator=torch.Generator().manual_seed(7))
+    other = train_vae(
+        model(3),
+        *binary_images(3),
+        epochs=1,
+        batch_size=BATCH,
+        lr=1e-2,
+        generator=torch.Generator().manual_seed(7),
+    )
     assert other.train[0] != with_train_vae(3, epochs=1).train[0]
 
 
@@ -123,7 +139,10 @@ def test_a_custom_loss_changes_training_but_not_the_test_yardstick():
     def half(x, x_logits, mu, logvar, reduction="sum"):
         return 0.5 * negative_elbo(x, x_logits, mu, logvar, reduction=reduction)
 
-    default, halved = with_train_vae(7, epochs=1), with_train_vae(7, epochs=1, loss_fn=half)
+    default, halved = (
+        with_train_vae(7, epochs=1),
+        with_train_vae(7, epochs=1, loss_fn=half),
+    )
     assert halved.train[0] != default.train[0]
     # Adam is nearly scale invariant: the test yardstick, the −ELBO, barely moves
     assert halved.test[0] == pytest.approx(default.test[0], rel=0.05)
@@ -143,7 +162,9 @@ def test_history_records_every_epoch_and_learns():
 def test_images_follow_the_model_dtype():
     train_x, test_x = binary_images(9)
     net = VAE(D, 12, 2, generator=torch.Generator().manual_seed(9), dtype=torch.float32)
-    history = train_vae(net, train_x, test_x, epochs=1, batch_size=BATCH)  # float64 data
+    history = train_vae(
+        net, train_x, test_x, epochs=1, batch_size=BATCH
+    )  # float64 data
     assert math.isfinite(history.train[0]) and math.isfinite(history.test[0])
 
 
@@ -160,19 +181,32 @@ def test_an_optimizer_continues_across_calls():
     g_a, g_b = (torch.Generator().manual_seed(1) for _ in range(2))
     adam_a = torch.optim.Adam(a.parameters(), lr=1e-2, fused=True)
     adam_b = torch.optim.Adam(b.parameters(), lr=1e-2, fused=True)
-    once = train_vae(a, train_x, test_x, epochs=2, batch_size=BATCH, generator=g_a,
-                     optimizer=adam_a)
-    twice = [train_vae(b, train_x, test_x, epochs=1, batch_size=BATCH, generator=g_b,
-                       optimizer=adam_b) for _ in range(2)]
+    once = train_vae(
+        a, train_x, test_x, epochs=2, batch_size=BATCH, generator=g_a, optimizer=adam_a
+    )
+    twice = [
+        train_vae(
+            b,
+            train_x,
+            test_x,
+            epochs=1,
+            batch_size=BATCH,
+            generator=g_b,
+            optimizer=adam_b,
+        )
+        for _ in range(2)
+    ]
     assert once.train == [h.train[0] for h in twice]
     assert once.test == [h.test[0] for h in twice]
 
 
 @pytest.mark.parametrize(
     "images, msg",
-    [(torch.full((4, D), 1.5), "train_x must be at most 1"),
-     (torch.full((4, D), float("nan")), "train_x has a NaN"),
-     (torch.zeros(D), r"train_x must be \(N, D\) images")],
+    [
+        (torch.full((4, D), 1.5), "train_x must be at most 1"),
+        (torch.full((4, D), float("nan")), "train_x has a NaN"),
+        (torch.zeros(D), r"train_x must be \(N, D\) images"),
+    ],
     ids=["above-one", "nan", "one-dimensional"],
 )
 def test_bad_images_are_rejected_before_training(images, msg):
@@ -187,8 +221,11 @@ def test_compile_takes_no_custom_loss():
 
 def test_a_diverging_loss_is_an_error_not_a_nan():
     def nan_loss(x, x_logits, mu, logvar, reduction="sum"):
-        # a NaN value with a zero gradient: the parameters stay finite, only the loss is NaN
-        return negative_elbo(x, x_logits, mu, logvar, reduction=reduction) * 0.0 + math.nan
+        # a NaN value with a zero gradient: the parameters stay finite, only the loss is
+        # NaN
+        return (
+            negative_elbo(x, x_logits, mu, logvar, reduction=reduction) * 0.0 + math.nan
+        )
 
     with pytest.raises(ValueError, match="training diverged"):
         with_train_vae(11, epochs=1, loss_fn=nan_loss)

@@ -1,18 +1,20 @@
-"""``lectures``: the shared code of the course *From entropy to the variational autoencoder*.
+"""``lectures``: the shared code of *From entropy to the variational autoencoder*.
 
-Every function takes lists, NumPy arrays or torch tensors, works along the last axis, uses
-natural logarithms unless ``base=`` says otherwise, and raises :class:`ValueError` for bad
-input. Each module states its conventions once, in its docstring; each function is derived
-and checked in the chapter its docstring names.
+Every function takes lists, NumPy arrays or torch tensors, works along the last axis,
+uses natural logarithms unless ``base=`` says otherwise, and raises :class:`ValueError`
+for bad input. Each module states its conventions once, in its docstring; each function
+is derived and checked in the chapter its docstring names.
 
 Modules by topic, each re-exporting its ``__all__`` here:
 
 * :mod:`~lectures.information`: entropy, cross entropy, KL, JS, mutual information
   (Chapters 1, 3);
-* :mod:`~lectures.bernoulli`: binary cross entropy and the Bernoulli likelihood (Chapter 2);
+* :mod:`~lectures.bernoulli`: binary cross entropy and the Bernoulli likelihood (Chapter
+  2);
 * :mod:`~lectures.gaussian`: KL divergences between Gaussians (Chapter 3);
 * :mod:`~lectures.linear_gaussian`: the linear-Gaussian latent model (Chapter 3);
-* :mod:`~lectures.vae`: the variational autoencoder, its loss and estimators (Chapters 4, 5);
+* :mod:`~lectures.vae`: the variational autoencoder, its loss and estimators (Chapters
+  4, 5);
 * :mod:`~lectures.training`: the VAE's training loop and its record (Chapter 5);
 * :mod:`~lectures.data`: digits and MNIST loaders (Chapter 5);
 * :mod:`~lectures.notebook`: the chapters' common setup, glue and source display.

@@ -31,7 +31,7 @@ def as_tensor(x: ArrayLike, name: str) -> torch.Tensor:
 
 
 def as_finite(x: ArrayLike, name: str) -> torch.Tensor:
-    """Return ``x`` as a floating tensor (see :func:`as_tensor`); raise on NaN or inf."""
+    """Return ``x`` as a floating tensor (see :func:`as_tensor`); raise on NaN, inf."""
     t = as_tensor(x, name)
     bad = ~torch.isfinite(t.detach())
     if bad.any():
@@ -45,7 +45,7 @@ def as_finite(x: ArrayLike, name: str) -> torch.Tensor:
 
 
 def as_finite_tensors(**named: ArrayLike) -> list[torch.Tensor]:
-    """Each argument as a finite tensor (:func:`as_finite`), all of one promoted dtype."""
+    """Each argument as a finite tensor (:func:`as_finite`), all of one dtype."""
     tensors = [as_finite(x, name) for name, x in named.items()]
     dtype = tensors[0].dtype
     for t in tensors[1:]:
@@ -57,7 +57,9 @@ def check_finite_nonnegative(t: torch.Tensor, name: str) -> None:
     """Raise if ``t`` has a NaN, infinite or negative entry, quoting the first one."""
     values = t.detach()
     if torch.isnan(values).any():
-        raise ValueError(f"{name} has a NaN entry at index {first_index(values.isnan())}")
+        raise ValueError(
+            f"{name} has a NaN entry at index {first_index(values.isnan())}"
+        )
     if torch.isinf(values).any():
         i = first_index(values.isinf())
         raise ValueError(f"{name} has an infinite entry at index {i}")
@@ -69,12 +71,12 @@ def check_finite_nonnegative(t: torch.Tensor, name: str) -> None:
 
 
 def sum_tolerance(t: torch.Tensor, n: int) -> float:
-    """How far from 1 a sum of ``n`` entries of ``t``'s dtype may be: ``64 * n * eps``."""
+    """How far from 1 a sum of ``n`` entries of ``t``'s dtype may be: ``64·n·eps``."""
     return 64 * n * torch.finfo(t.dtype).eps
 
 
 def as_pmf(x: ArrayLike, name: str, event_dims: int = 1) -> torch.Tensor:
-    """Return ``x`` as probability vectors (or tables) over its last ``event_dims`` axes.
+    """Return ``x`` as probability vectors (or tables) on its last ``event_dims`` axes.
 
     Raises :class:`ValueError` for a missing or empty event axis, NaN, infinite or
     negative entries, and sums that differ from 1 by more than :func:`sum_tolerance`.
@@ -82,7 +84,8 @@ def as_pmf(x: ArrayLike, name: str, event_dims: int = 1) -> torch.Tensor:
     t = as_tensor(x, name)
     if t.dim() < event_dims:
         raise ValueError(
-            f"{name} must have at least {event_dims} axis(es); got shape {tuple(t.shape)}"
+            f"{name} must have at least {event_dims} axis(es); "
+            f"got shape {tuple(t.shape)}"
         )
     n = math.prod(t.shape[t.dim() - event_dims :])
     if n == 0:
@@ -121,12 +124,13 @@ def same_shape(a: torch.Tensor, b: torch.Tensor, names: str = "p and q") -> None
     """Raise unless ``a`` and ``b`` have the same shape (no broadcasting)."""
     if a.shape != b.shape:
         raise ValueError(
-            f"{names} must have the same shape; got {tuple(a.shape)} and {tuple(b.shape)}"
+            f"{names} must have the same shape; "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}"
         )
 
 
 def check_last_dim(t: torch.Tensor, n: int, name: str, letter: str) -> None:
-    """Raise unless the last axis of ``t`` has length ``n`` (the shape letter ``letter``)."""
+    """Raise unless the last axis of ``t`` has length ``n`` (the letter ``letter``)."""
     if t.dim() < 1 or t.shape[-1] != n:
         raise ValueError(
             f"{name} must have last axis {letter} = {n}; got shape {tuple(t.shape)}"

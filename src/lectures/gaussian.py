@@ -2,12 +2,12 @@ r"""KL divergences between Gaussians, in closed form (Chapter 3).
 
 Conventions, the same for every function here: arguments are lists, NumPy arrays or
 tensors (lists and integer arrays become float64, and all arguments are promoted to one
-floating dtype); a vector lies along the last axis (a covariance matrix along the last two)
-and leading axes are a batch that broadcasts; results are in nats, torch tensors,
+floating dtype); a vector lies along the last axis (a covariance matrix along the last
+two) and leading axes are a batch that broadcasts; results are in nats, torch tensors,
 differentiable in every argument, and never negative. Bad input raises
 :class:`ValueError`, naming the argument: a NaN or infinite entry, shapes that do not
-broadcast or whose dimension ``J`` differs, a covariance that is not square, symmetric and
-positive definite.
+broadcast or whose dimension ``J`` differs, a covariance that is not square, symmetric
+and positive definite.
 
 The VAE's special case, the KL from a diagonal Gaussian to the standard normal prior, is
 :func:`lectures.gaussian_kl` (Chapter 4): the same closed form as :func:`normal_kl`, bit
@@ -32,7 +32,8 @@ def normal_kl(
 
     .. math::
 
-        D_{\mathrm{KL}}\big(\mathcal N(\mu_q, \sigma_q^2)\,\|\,\mathcal N(\mu_p, \sigma_p^2)\big)
+        D_{\mathrm{KL}}\big(\mathcal N(\mu_q, \sigma_q^2)\,\|\,
+        \mathcal N(\mu_p, \sigma_p^2)\big)
         = \sum_j \tfrac12\Big(r_j - 1 - \log r_j
           + \frac{(\mu_{q,j} - \mu_{p,j})^2}{\sigma_{p,j}^2}\Big),
         \qquad r_j = \frac{\sigma_{q,j}^2}{\sigma_{p,j}^2}
@@ -53,7 +54,7 @@ def normal_kl(
 
     Examples
     --------
-    >>> normal_kl([1.0], [0.0], [0.0], [0.0])            # unit variances: ½ (μ_q − μ_p)²
+    >>> normal_kl([1.0], [0.0], [0.0], [0.0])           # unit variances: ½(μ_q − μ_p)²
     tensor(0.5000, dtype=torch.float64)
     >>> f"{normal_kl([0.0], [1e-9], [0.0], [0.0]).item():.3g}"   # ½(e^d − 1 − d) ≈ d²/4
     '2.5e-19'
@@ -80,7 +81,8 @@ def multivariate_normal_kl(
 
     .. math::
 
-        D_{\mathrm{KL}}\big(\mathcal N(\mu_q, \Sigma_q)\,\|\,\mathcal N(\mu_p, \Sigma_p)\big)
+        D_{\mathrm{KL}}\big(\mathcal N(\mu_q, \Sigma_q)\,\|\,
+        \mathcal N(\mu_p, \Sigma_p)\big)
         = \tfrac12\Big(\operatorname{tr}(\Sigma_p^{-1}\Sigma_q)
         + (\mu_p - \mu_q)^\top \Sigma_p^{-1} (\mu_p - \mu_q) - J
         + \log\frac{\det\Sigma_p}{\det\Sigma_q}\Big)
@@ -114,12 +116,14 @@ def multivariate_normal_kl(
     J = L_p.shape[-1]
     for t, name in [(mu_q, "mu_q"), (mu_p, "mu_p"), (L_q, "cov_q")]:
         check_last_dim(t, J, name, "J")
-    # tr(Σ_p⁻¹Σ_q) = ‖L_p⁻¹L_q‖²_F and (μ_p − μ_q)ᵀΣ_p⁻¹(μ_p − μ_q) = ‖L_p⁻¹(μ_p − μ_q)‖²:
-    # triangular solves, no inverse formed
+    # tr(Σ_p⁻¹Σ_q) = ‖L_p⁻¹L_q‖²_F and (μ_p − μ_q)ᵀΣ_p⁻¹(μ_p − μ_q) = ‖L_p⁻¹(μ_p −
+    # μ_q)‖²: triangular solves, no inverse formed
     trace = torch.linalg.solve_triangular(L_p, L_q, upper=False).pow(2).sum((-2, -1))
     gap = (mu_p - mu_q).unsqueeze(-1)  # (..., J, 1)
     u = torch.linalg.solve_triangular(L_p, gap, upper=False)
     mahalanobis = u.pow(2).sum((-2, -1))
-    log_det_ratio = 2 * (half_logdet(L_p) - half_logdet(L_q))  # log det Σ_p − log det Σ_q
+    log_det_ratio = 2 * (
+        half_logdet(L_p) - half_logdet(L_q)
+    )  # log det Σ_p − log det Σ_q
     # the sum is ≥ 0 (Gibbs); the clamp removes a rounding of a few ulp when q = p
     return (0.5 * (trace + mahalanobis - J + log_det_ratio)).clamp_min(0)

@@ -2,24 +2,25 @@ r"""Information measures of discrete distributions: entropy, cross entropy, KL, 
 
 Conventions, the same for every function here (and so not repeated in each docstring):
 
-* a distribution lies along the **last axis** (a joint table along the last two, rows the
-  values of X, columns those of Y); leading axes are a batch, and the result has the batch
-  shape (0-dim for a single distribution);
+* a distribution lies along the **last axis** (a joint table along the last two, rows
+  the values of X, columns those of Y); leading axes are a batch, and the result has the
+  batch shape (0-dim for a single distribution);
 * ``p`` (or ``pxy``) and ``q`` are array_like or tensors; a pair has the same shape;
 * logarithms are natural (nats) unless ``base=`` is given: ``base=2`` gives bits;
-* ``0 · log 0 = 0``; a divergence is ``+inf`` wherever ``q = 0 < p``; never NaN, and a zero
-  is ``+0.0``;
-* the result is a torch tensor of the input's floating dtype (float64 for lists and NumPy
-  integer arrays), differentiable when the input requires grad; at a zero entry the
-  gradient of a ``0 · log 0`` term is taken as 0 (the one-sided derivative of
+* ``0 · log 0 = 0``; a divergence is ``+inf`` wherever ``q = 0 < p``; never NaN, and a
+  zero is ``+0.0``;
+* the result is a torch tensor of the input's floating dtype (float64 for lists and
+  NumPy integer arrays), differentiable when the input requires grad; at a zero entry
+  the gradient of a ``0 · log 0`` term is taken as 0 (the one-sided derivative of
   :math:`-p\log p` is :math:`+\infty`).
 
 Raises :class:`ValueError`, naming the problem, for a NaN, infinite or negative entry, a
-distribution that does not sum to 1 within ``64 · n · eps`` of its dtype, a table with fewer
-than two axes, shapes that differ, or a ``base`` that is not a positive number other than 1.
+distribution that does not sum to 1 within ``64 · n · eps`` of its dtype, a table with
+fewer than two axes, shapes that differ, or a ``base`` that is not a positive number
+other than 1.
 
-Derived and checked in Chapter 1 (entropy, joint entropy, mutual information) and Chapter 3
-(KL and Jensen–Shannon divergences).
+Derived and checked in Chapter 1 (entropy, joint entropy, mutual information) and
+Chapter 3 (KL and Jensen–Shannon divergences).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def _pair(p: ArrayLike, q: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
 def _infinite_where_q_misses_p(
     terms: torch.Tensor, p: torch.Tensor, q: torch.Tensor
 ) -> torch.Tensor:
-    """Set the terms with ``q = 0 < p`` to ``+inf``: there ``p · log(1/q)`` is infinite."""
+    """Set the terms with ``q = 0 < p`` to ``+inf``: ``p · log(1/q)`` is infinite."""
     return torch.where((q == 0) & (p > 0), torch.full_like(terms, torch.inf), terms)
 
 
@@ -63,8 +64,8 @@ def self_information(p: ArrayLike, base: float | None = None) -> torch.Tensor:
     r"""Shannon information (surprisal) :math:`I(x) = \log\frac{1}{P(x)}` of each entry.
 
     Elementwise: ``p`` holds probabilities, each in ``[0, 1]``, with no normalisation
-    required (an entry above 1 raises). ``+inf`` where ``p = 0`` (an impossible outcome),
-    where the gradient is the true derivative ``-1/p = -inf``.
+    required (an entry above 1 raises). ``+inf`` where ``p = 0`` (an impossible
+    outcome), where the gradient is the true derivative ``-1/p = -inf``.
 
     Examples
     --------
@@ -78,13 +79,13 @@ def self_information(p: ArrayLike, base: float | None = None) -> torch.Tensor:
 
 
 def entropy(p: ArrayLike, base: float | None = None) -> torch.Tensor:
-    r"""Shannon entropy :math:`H(P) = \sum_x P(x)\log\frac{1}{P(x)}`, shape ``(..., n) → (...)``.
+    r"""Shannon entropy :math:`H(P) = \sum_x P(x)\log\frac{1}{P(x)}` of each vector.
 
     :math:`0 \le H \le \log n`.
 
     Examples
     --------
-    >>> entropy([0.5, 0.25, 0.25], base=2).item()         # the note's coin: exactly 3/2 bits
+    >>> entropy([0.5, 0.25, 0.25], base=2).item()    # the note's coin: exactly 3/2 bits
     1.5
     >>> entropy([[1.0, 0.0], [0.5, 0.5]], base=2)          # a batch of two
     tensor([0., 1.], dtype=torch.float64)
@@ -103,7 +104,7 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
 
     Examples
     --------
-    >>> joint_entropy([[0.25, 0.25], [0.25, 0.25]], base=2)   # two independent fair coins
+    >>> joint_entropy([[0.25, 0.25], [0.25, 0.25]], base=2)  # two independent coins
     tensor(2., dtype=torch.float64)
 
     Derived in Chapter 1, section "Joint entropy".
@@ -112,7 +113,9 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
     return _in_unit(-xlogy(pxy, pxy).sum((-2, -1)), base)
 
 
-def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
+def cross_entropy(
+    p: ArrayLike, q: ArrayLike, base: float | None = None
+) -> torch.Tensor:
     r"""Cross entropy :math:`H(P,Q) = -\sum_x P(x)\log Q(x)` of ``q`` relative to ``p``.
 
     ``p`` is the true distribution, ``q`` the estimate. :math:`H(P,Q) \ge H(P)`.
@@ -131,8 +134,12 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torc
     return _in_unit(terms.sum(-1), base)
 
 
-def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
-    r"""Kullback–Leibler divergence :math:`D_{\mathrm{KL}}(P\|Q) = \sum_x P(x)\log\frac{P(x)}{Q(x)}`.
+def kl_divergence(
+    p: ArrayLike, q: ArrayLike, base: float | None = None
+) -> torch.Tensor:
+    r"""Kullback–Leibler divergence :math:`D_{\mathrm{KL}}(P\|Q)`.
+
+    .. math:: D_{\mathrm{KL}}(P\|Q) = \sum_x P(x)\log\frac{P(x)}{Q(x)}
 
     :math:`\ge 0`, with equality iff ``p == q``.
 
@@ -151,8 +158,13 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torc
     return _in_unit(terms.sum(-1), base)
 
 
-def js_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> torch.Tensor:
-    r"""Jensen–Shannon divergence :math:`\tfrac12 D_{\mathrm{KL}}(P\|M) + \tfrac12 D_{\mathrm{KL}}(Q\|M)`.
+def js_divergence(
+    p: ArrayLike, q: ArrayLike, base: float | None = None
+) -> torch.Tensor:
+    r"""Jensen–Shannon divergence, the mean KL of ``p`` and ``q`` from their mixture.
+
+    .. math:: \mathrm{JS}(P, Q) = \tfrac12 D_{\mathrm{KL}}(P\|M)
+              + \tfrac12 D_{\mathrm{KL}}(Q\|M)
 
     With :math:`M = \tfrac12(P+Q)`. Symmetric, always finite,
     :math:`0 \le \mathrm{JS} \le \log 2` (1 bit), and exactly :math:`\log 2` when the
@@ -175,8 +187,8 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> torch.Tenso
     r"""Mutual information :math:`I(X;Y) = D_{\mathrm{KL}}(P_{XY}\|P_X P_Y)` of a table.
 
     ``pxy`` has shape ``(..., nx, ny)``. Equal to :math:`H(X) + H(Y) - H(X,Y)`, but
-    computed as the KL, term by term, so it is never negative by cancellation; 0 iff X and
-    Y are independent.
+    computed as the KL, term by term, so it is never negative by cancellation; 0 iff X
+    and Y are independent.
 
     Examples
     --------

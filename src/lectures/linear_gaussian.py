@@ -1,22 +1,22 @@
-r"""The linear-Gaussian latent model, the one in which every term of variational inference
-is known in closed form (Chapter 3).
+r"""The linear-Gaussian latent model: every term of variational inference, exactly.
 
 .. math::
 
     z \sim \mathcal N(0, I_J), \qquad x \mid z \sim \mathcal N(Wz + b, \sigma^2 I_D),
 
-so that :math:`p(x) = \mathcal N(b, WW^\top + \sigma^2 I)` and :math:`p(z\mid x)` is Gaussian
-too.
+so that :math:`p(x) = \mathcal N(b, WW^\top + \sigma^2 I)` and :math:`p(z\mid x)` is
+Gaussian too.
 
 Conventions, the same for every function here: the model is ``W`` (shape ``(D, J)``, the
-decoder weights: the mean of ``x`` given ``z`` is ``W z + b``), ``b`` (shape ``(D,)``, the
-offset) and ``sigma`` (one positive number, the noise standard deviation); observations
-``x`` have shape ``(..., D)``, leading axes a batch. Arguments are lists, NumPy arrays or
-tensors (lists become float64); results are in nats, torch tensors, differentiable in every
-argument. Bad input raises :class:`ValueError`, naming the argument: a NaN or infinite
-entry, ``W`` not 2-D, ``b`` not of shape ``(D,)``, ``sigma`` not one positive number, a last
-axis of the wrong length, a covariance that is not symmetric positive definite.
-Shape letters: ``D`` data dimension, ``J`` latent dimension.
+decoder weights: the mean of ``x`` given ``z`` is ``W z + b``), ``b`` (shape ``(D,)``,
+the offset) and ``sigma`` (one positive number, the noise standard deviation);
+observations ``x`` have shape ``(..., D)``, leading axes a batch. Arguments are lists,
+NumPy arrays or tensors (lists become float64); results are in nats, torch tensors,
+differentiable in every argument. Bad input raises :class:`ValueError`, naming the
+argument: a NaN or infinite entry, ``W`` not 2-D, ``b`` not of shape ``(D,)``, ``sigma``
+not one positive number, a last axis of the wrong length, a covariance that is not
+symmetric positive definite. Shape letters: ``D`` data dimension, ``J`` latent
+dimension.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def linear_gaussian_marginal(
 def linear_gaussian_posterior(
     x: ArrayLike, W: ArrayLike, b: ArrayLike, sigma: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Mean and covariance of the exact posterior :math:`p(z\mid x) = \mathcal N(m, S)`.
+    r"""Mean and covariance of the exact posterior :math:`p(z\mid x) = \mathcal N(m,S)`.
 
     .. math::
 
@@ -122,7 +122,8 @@ def linear_gaussian_posterior(
     """
     W, b, sigma = _model(W, b, sigma)
     x = _observations(x, W)
-    # the log posterior is quadratic in z with precision Λ = I + WᵀW/σ² (prior + likelihood)
+    # the log posterior is quadratic in z with precision Λ = I + WᵀW/σ² (prior +
+    # likelihood)
     precision = torch.eye(W.shape[1], dtype=W.dtype) + W.mT @ W / sigma**2  # (J, J)
     L = torch.linalg.cholesky(precision)
     rhs = ((x - b) @ W / sigma**2).unsqueeze(-1)  # (..., J, 1): Wᵀ(x − b)/σ²
@@ -164,7 +165,7 @@ def linear_gaussian_expected_log_likelihood(
     mu_q: ArrayLike,
     cov_q: ArrayLike,
 ) -> torch.Tensor:
-    r"""Expected log-likelihood :math:`\mathbb E_{z\sim q}[\log p(x\mid z)]`, Gaussian ``q``.
+    r"""Expected log-likelihood :math:`\mathbb E_{q}[\log p(x\mid z)]` for a normal q.
 
     With :math:`q = \mathcal N(\mu_q, \Sigma_q)` and the linear-Gaussian likelihood,
 
@@ -188,19 +189,24 @@ def linear_gaussian_expected_log_likelihood(
 
     Examples
     --------
-    >>> linear_gaussian_expected_log_likelihood([1.0], [[1.0]], [0.0], 1.0, [1.0], [[1.0]])
+    >>> linear_gaussian_expected_log_likelihood(
+    ...     [1.0], [[1.0]], [0.0], 1.0, [1.0], [[1.0]]
+    ... )
     tensor(-1.4189, dtype=torch.float64)
 
     (−½ log 2π − ½.) Derived in Chapter 3, section "The variational-inference identity".
     """
     W, b, sigma = _model(W, b, sigma)
-    x, mu_q, cov_q = (t.to(W.dtype) for t in as_finite_tensors(x=x, mu_q=mu_q, cov_q=cov_q))
+    x, mu_q, cov_q = (
+        t.to(W.dtype) for t in as_finite_tensors(x=x, mu_q=mu_q, cov_q=cov_q)
+    )
     cholesky(cov_q, "cov_q")
     D, J = W.shape
     check_last_dim(x, D, "x", "D")
     check_last_dim(mu_q, J, "mu_q", "J")
     check_last_dim(cov_q, J, "cov_q", "J")
-    # z = μ + (z − μ): the mean's residual, plus the spread of Wz around Wμ, tr(W Σ_q Wᵀ)
+    # z = μ + (z − μ): the mean's residual, plus the spread of Wz around Wμ, tr(W Σ_q
+    # Wᵀ)
     residual = (x - mu_q @ W.mT - b).pow(2).sum(-1)
     spread = (W @ cov_q @ W.mT).diagonal(dim1=-2, dim2=-1).sum(-1)
     log_norm = -0.5 * D * (LOG_2PI + torch.log(sigma**2))

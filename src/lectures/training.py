@@ -10,21 +10,22 @@ contract (tested in ``tests/test_training.py``):
   summed over the batch (nats per batch), then ``zero_grad``, ``backward`` and one
   optimizer step;
 * **the reported train loss**, ``History.train``: the sum of the epoch's step losses
-  divided by the number of training images, in nats per image, each batch's loss taken as
-  it was trained on (so averaged over a changing model, as pytorch/examples reports it);
+  divided by the number of training images, in nats per image, each batch's loss taken
+  as it was trained on (so averaged over a changing model, as pytorch/examples reports
+  it);
 * **the reported test loss**, ``History.test``: after each epoch, with ``model.eval()``,
   ``negative_elbo(test_x, *model(test_x, generator))``, a one-sample estimate of the
   negative ELBO of the test set in nats per image, whatever ``loss_fn`` is;
 * **the draws**: ``generator`` drives the permutation and every draw of ``z``, in that
-  order (permutation, the epoch's steps, the test set's draw), so a seeded generator and a
-  seeded model give the same history twice. Draws are made on the generator's device and
-  moved to the model's.
+  order (permutation, the epoch's steps, the test set's draw), so a seeded generator and
+  a seeded model give the same history twice. Draws are made on the generator's device
+  and moved to the model's.
 
-**Devices and dtypes.** The model's parameters decide: the images are moved to the model's
-device and converted to its dtype once per call (a no-op when they already match). A
-:class:`~lectures.VAE` built for a GPU is float32 by default, one built for the CPU has
-torch's default dtype (float64 in the chapters), so the CPU runs of the chapters are
-unchanged.
+**Devices and dtypes.** The model's parameters decide: the images are moved to the
+model's device and converted to its dtype once per call (a no-op when they already
+match). A :class:`~lectures.VAE` built for a GPU is float32 by default, one built for
+the CPU has torch's default dtype (float64 in the chapters), so the CPU runs of the
+chapters are unchanged.
 
 **Speed.** The images are validated once per call, not at every step; the default
 optimizer is Adam with ``fused=True`` (one kernel for all parameters); ``compile=True``
@@ -41,7 +42,9 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm  # the text bar on stderr: no widget, nothing varies but the timings
+from tqdm import (
+    tqdm,
+)  # the text bar on stderr: no widget, nothing varies but the timings
 
 from ._numerics import diagonal_normal_kl, randn, randperm
 from ._validate import as_probability
@@ -75,7 +78,7 @@ def train_vae(
     loss_fn: Loss | None = None,
     compile: bool = False,
 ) -> History:
-    r"""Train ``model`` with Adam on the summed :func:`negative_elbo`, shuffling every epoch.
+    r"""Train ``model`` with Adam on the summed :func:`negative_elbo`, shuffling anew.
 
     What a step does, what is reported and which draws are made is the contract of the
     module docstring.
@@ -88,14 +91,15 @@ def train_vae(
     epochs, batch_size : int
         Passes over the data, images per step.
     lr : float, optional
-        Adam's learning rate, default ``1e-3``. Not with ``optimizer``, which has its own.
+        Adam's learning rate, default ``1e-3``. Not with ``optimizer``, which has its
+        own.
     generator : torch.Generator, optional
         Drives the shuffling and every draw of ``z``.
     progress : bool
         Show a tqdm bar over the epochs (on stderr).
     optimizer : torch.optim.Optimizer, optional
-        Pass one (over ``model.parameters()``) to continue training across calls with its
-        state; default: a new Adam (``fused=True``) with learning rate ``lr``.
+        Pass one (over ``model.parameters()``) to continue training across calls with
+        its state; default: a new Adam (``fused=True``) with learning rate ``lr``.
     loss_fn : callable, optional
         A loss with :func:`negative_elbo`'s signature, called as
         ``loss_fn(x, x_logits, mu, logvar, reduction="sum")``; default
@@ -114,13 +118,14 @@ def train_vae(
     Raises
     ------
     ValueError
-        If an image is outside ``[0, 1]`` (or NaN), the images are not ``(N, D)``, ``lr``
-        comes with ``optimizer``, ``compile`` with ``loss_fn``, or the training loss
-        becomes NaN or infinite (training diverged).
+        If an image is outside ``[0, 1]`` (or NaN), the images are not ``(N, D)``,
+        ``lr`` comes with ``optimizer``, ``compile`` with ``loss_fn``, or the training
+        loss becomes NaN or infinite (training diverged).
 
     Examples
     --------
-    KL annealing: the weight of the KL term grows from 0 to 1 over the first five epochs.
+    KL annealing: the weight of the KL term grows from 0 to 1 over the first five
+    epochs.
 
     >>> from lectures import VAE, gaussian_kl, load_digits
     >>> def annealed(beta):
@@ -130,7 +135,8 @@ def train_vae(
     ...     return loss
     >>> data = load_digits()
     >>> model = VAE(64, 32, 4, generator=torch.Generator().manual_seed(0))
-    >>> adam, g = torch.optim.Adam(model.parameters(), lr=3e-3), torch.Generator().manual_seed(1)
+    >>> adam = torch.optim.Adam(model.parameters(), lr=3e-3)
+    >>> g = torch.Generator().manual_seed(1)
     >>> test = [train_vae(model, data.train_x, data.test_x, epochs=1, optimizer=adam,
     ...                   generator=g, loss_fn=annealed(min(1.0, epoch / 5))).test[0]
     ...         for epoch in range(8)]
@@ -145,7 +151,11 @@ def train_vae(
     like = next(model.parameters())
     train_x = _images(train_x, "train_x", like)
     test_x = None if test_x is None else _images(test_x, "test_x", like)
-    step = _compiled_step(model, generator) if compile else _step(model, loss_fn, generator)
+    step = (
+        _compiled_step(model, generator)
+        if compile
+        else _step(model, loss_fn, generator)
+    )
     history = History()
     for _ in tqdm(range(epochs), disable=not progress, desc="epochs", unit="epoch"):
         model.train()
@@ -165,15 +175,18 @@ def _optimizer(
     if optimizer is not None:
         if lr is not None:
             raise ValueError(
-                "pass lr or optimizer, not both: the optimizer has its own learning rate"
+                "pass lr or optimizer, not both: the optimizer has its own learning "
+                "rate"
             )
         return optimizer
     # fused: one kernel updates every parameter (CPU and GPU alike)
-    return torch.optim.Adam(model.parameters(), lr=1e-3 if lr is None else lr, fused=True)
+    return torch.optim.Adam(
+        model.parameters(), lr=1e-3 if lr is None else lr, fused=True
+    )
 
 
 def _images(x: torch.Tensor, name: str, like: torch.Tensor) -> torch.Tensor:
-    """``x`` validated once, as ``(N, D)`` images in [0, 1], on ``like``'s device and dtype."""
+    """``x`` checked once as ``(N, D)`` images in [0, 1], moved to ``like``'s device."""
     x = as_probability(x, name)
     if x.dim() != 2:
         raise ValueError(f"{name} must be (N, D) images; got shape {tuple(x.shape)}")

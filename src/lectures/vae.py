@@ -1,27 +1,29 @@
-r"""The variational autoencoder: KL to the prior, reparameterisation, model, loss, and the
+r"""The variational autoencoder: KL to the prior, reparameterisation, model, loss, and
 ELBO and IWAE estimators (Chapters 4 and 5). Training is :mod:`lectures.training`.
 
 Conventions, the same for every function here:
 
-* shapes use the course's letters: ``B`` batch, ``D`` data dimension (pixels), ``H`` hidden
-  units, ``J`` latent dimension, ``L`` Monte Carlo samples, ``K`` importance samples; several
-  draws per image are stacked in front, ``(L, B, J)`` or ``(K, B)``;
-* every loss and bound is in **nats per image**: summed over pixels and latent dimensions,
-  never averaged over them;
+* shapes use the course's letters: ``B`` batch, ``D`` data dimension (pixels), ``H``
+  hidden units, ``J`` latent dimension, ``L`` Monte Carlo samples, ``K`` importance
+  samples; several draws per image are stacked in front, ``(L, B, J)`` or ``(K, B)``;
+* every loss and bound is in **nats per image**: summed over pixels and latent
+  dimensions, never averaged over them;
 * an estimate of the ELBO always samples :math:`z`, in training and in evaluation; the
-  ``generator`` is an argument, so that evaluation is reproducible. The draws are made on
-  the generator's device and moved to the model's (a CPU generator drives a GPU model with
-  the same numbers);
+  ``generator`` is an argument, so that evaluation is reproducible. The draws are made
+  on the generator's device and moved to the model's (a CPU generator drives a GPU model
+  with the same numbers);
 * the estimators take a :class:`VAE` and images ``x`` of shape ``(B, D)`` on the model's
-  device, and return tensors that are differentiable (wrap them in ``torch.no_grad()`` to
-  evaluate).
+  device, and return tensors that are differentiable (wrap them in ``torch.no_grad()``
+  to evaluate).
 
 The model has a Gaussian encoder and a Bernoulli decoder:
 :math:`q_\phi(z\mid x) = \mathcal N(\mu_\phi(x), \operatorname{diag}\sigma^2_\phi(x))`,
-:math:`p(z) = \mathcal N(0, I)`, :math:`p_\theta(x\mid z) = \prod_d \mathrm{Bernoulli}(x_d;
-\operatorname{sigmoid}(\ell_\theta(z)_d))`, with logits :math:`\ell`, as in Kingma & Welling
-(2013), Appendix C. Grey-level targets :math:`x_d \in [0, 1]` are used as the
-pytorch/examples VAE does (binary cross entropy with a soft target).
+:math:`p(z) = \mathcal N(0, I)`,
+:math:`p_\theta(x\mid z) = \prod_d \mathrm{Bernoulli}(x_d;
+\operatorname{sigmoid}(\ell_\theta(z)_d))`,
+with logits :math:`\ell`, as in Kingma & Welling (2013), Appendix C. Grey-level targets
+:math:`x_d \in [0, 1]` are used as the pytorch/examples VAE does (binary cross entropy
+with a soft target).
 """
 
 from __future__ import annotations
@@ -53,11 +55,13 @@ def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
 
     .. math:: D_{\mathrm{KL}}\big(\mathcal N(\mu, \operatorname{diag}\sigma^2)\,\|\,
               \mathcal N(0, I)\big)
-              = \tfrac12 \sum_{j=1}^{J} \big(\sigma_j^2 - 1 - \log\sigma_j^2 + \mu_j^2\big)
+              = \tfrac12 \sum_{j=1}^{J}
+                \big(\sigma_j^2 - 1 - \log\sigma_j^2 + \mu_j^2\big)
 
-    :func:`lectures.normal_kl` with :math:`\mu_p = 0`, :math:`\log\sigma_p^2 = 0`, through
-    the same code, so the two agree bit for bit; :math:`\sigma^2 - 1 - \log\sigma^2` is
-    computed as ``expm1(logvar) - logvar``, accurate where it is tiny.
+    :func:`lectures.normal_kl` with :math:`\mu_p = 0`, :math:`\log\sigma_p^2 = 0`,
+    through the same code, so the two agree bit for bit;
+    :math:`\sigma^2 - 1 - \log\sigma^2` is computed as ``expm1(logvar) - logvar``,
+    accurate where it is tiny.
 
     Parameters
     ----------
@@ -87,14 +91,15 @@ def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
     """
     mu, logvar = as_finite(mu, "mu"), as_finite(logvar, "logvar")
     same_shape(mu, logvar, "mu and logvar")
-    # normal_kl's terms at μ_p = 0, σ_p = 1: (μ − 0)²/1 = μ² and log(σ²/1) = log σ², exactly
+    # normal_kl's terms at μ_p = 0, σ_p = 1: (μ − 0)²/1 = μ² and log(σ²/1) = log σ²,
+    # exactly
     return diagonal_normal_kl(mu.pow(2), logvar)
 
 
 def reparameterize(
     mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    r"""Draw :math:`z = \mu + \sigma \odot \varepsilon`, :math:`\varepsilon \sim \mathcal N(0, I)`.
+    r"""Draw :math:`z = \mu + \sigma \odot \varepsilon` with a standard normal ``eps``.
 
     Differentiable in ``mu`` and ``logvar``.
 
@@ -104,8 +109,9 @@ def reparameterize(
         Mean and log-variance of each coordinate. For ``L`` draws per image, expand
         first: ``mu.expand(L, B, J)``.
     generator : torch.Generator, optional
-        Source of :math:`\varepsilon`; pass one to make the draw reproducible. It may live
-        on another device than ``mu``: :math:`\varepsilon` is drawn there and moved.
+        Source of :math:`\varepsilon`; pass one to make the draw reproducible. It may
+        live on another device than ``mu``: :math:`\varepsilon` is drawn there and
+        moved.
 
     Returns
     -------
@@ -119,11 +125,14 @@ def reparameterize(
     >>> round(z.std().item(), 2)                       # σ = 2
     2.0
 
-    Derived in Chapter 4, section "Reparameterisation: a gradient through a random draw".
+    Derived in Chapter 4, section "Reparameterisation: a gradient through a random
+    draw".
     """
-    # the encoder predicts log σ² so that σ = exp(½ log σ²) is positive without a constraint
+    # the encoder predicts log σ² so that σ = exp(½ log σ²) is positive without a
+    # constraint
     std = torch.exp(0.5 * logvar)
-    # z = μ + σ ⊙ ε: the randomness no longer depends on φ, so gradients flow through μ, σ
+    # z = μ + σ ⊙ ε: the randomness no longer depends on φ, so gradients flow through μ,
+    # σ
     eps = randn(mu.shape, like=mu, generator=generator)
     return mu + std * eps
 
@@ -131,10 +140,10 @@ def reparameterize(
 class VAE(nn.Module):
     r"""A multilayer-perceptron VAE with a Gaussian encoder and a Bernoulli decoder.
 
-    Encoder ``D → H → (μ, log σ²)`` with a ReLU; decoder ``J → H → D`` logits with a ReLU.
-    With ``D, H, J = 784, 400, 20`` it is the pytorch/examples VAE (trained there with
-    Adam). Kingma & Welling's MNIST experiments used the same shape of network with tanh
-    hidden units, 500 of them, and Adagrad.
+    Encoder ``D → H → (μ, log σ²)`` with a ReLU; decoder ``J → H → D`` logits with a
+    ReLU. With ``D, H, J = 784, 400, 20`` it is the pytorch/examples VAE (trained there
+    with Adam). Kingma & Welling's MNIST experiments used the same shape of network with
+    tanh hidden units, 500 of them, and Adagrad.
 
     The layers have names: ``encoder.hidden``, ``to_mu``, ``to_logvar``,
     ``decoder.hidden`` and ``decoder.output`` (``encoder`` and ``decoder`` are
@@ -158,8 +167,8 @@ class VAE(nn.Module):
     Shapes: ``encode: (B, D) → (B, J), (B, J)``; ``decode: (..., J) → (..., D)`` logits;
     ``forward: (B, D) → (B, D) logits, (B, J), (B, J)``.
 
-    Defined in Chapter 4, section "The model: an autoencoder that outputs distributions";
-    trained in Chapter 5.
+    Defined in Chapter 4, section "The model: an autoencoder that outputs
+    distributions"; trained in Chapter 5.
     """
 
     def __init__(
@@ -192,7 +201,7 @@ class VAE(nn.Module):
         self.to(device=device, dtype=dtype or _default_dtype(device))
 
     def _initialise(self, generator: torch.Generator) -> None:
-        """Draw every weight and bias from ``generator``, on its device, layer by layer."""
+        """Draw each weight and bias from ``generator``, where it is, layer by layer."""
         self.to(generator.device)  # the draws are made where the generator is
         for layer in self.modules():
             if isinstance(layer, nn.Linear):
@@ -206,13 +215,13 @@ class VAE(nn.Module):
         return self.to_mu(h), self.to_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Logits of the pixels of :math:`p_\\theta(x\\mid z)`: ``(..., J) → (..., D)``."""
+        """Pixel logits of :math:`p_\\theta(x\\mid z)`: ``(..., J) → (..., D)``."""
         return self.decoder(z)
 
     def forward(
         self, x: torch.Tensor, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Encode, draw one ``z`` per image, decode: returns ``(x_logits, mu, logvar)``."""
+        """Encode, draw one ``z`` per image, decode: ``(x_logits, mu, logvar)``."""
         mu, logvar = self.encode(x)
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
 
@@ -224,10 +233,11 @@ def negative_elbo(
     logvar: torch.Tensor,
     reduction: str = "mean",
 ) -> torch.Tensor:
-    r"""The VAE loss: binary cross entropy plus KL to the prior, a one-sample :math:`-\mathcal L`.
+    r"""The VAE loss: binary cross entropy plus KL to the prior, a one-sample −ELBO.
 
     .. math:: -\mathcal L(x) \approx
-              \underbrace{\textstyle\sum_d \mathrm{BCE}(x_d, \operatorname{sigmoid}\ell_d)}
+              \underbrace{\textstyle\sum_d
+              \mathrm{BCE}(x_d, \operatorname{sigmoid}\ell_d)}
               _{-\log p_\theta(x\mid z)}
               + D_{\mathrm{KL}}\big(q_\phi(z\mid x)\,\|\,\mathcal N(0, I)\big)
 
@@ -243,7 +253,8 @@ def negative_elbo(
         The encoder's output.
     reduction : {"mean", "sum", "none"}
         Over the batch: ``"mean"`` gives nats per image, ``"sum"`` nats per batch,
-        ``"none"`` the ``(B,)`` values. Pixels and latent dimensions are always **summed**.
+        ``"none"`` the ``(B,)`` values. Pixels and latent dimensions are always
+        **summed**.
 
     Returns
     -------
@@ -286,8 +297,10 @@ def _log_likelihood(model: VAE, x: torch.Tensor, z: torch.Tensor) -> torch.Tenso
 def _draws(
     mu: torch.Tensor, logvar: torch.Tensor, n: int, generator: torch.Generator | None
 ) -> torch.Tensor:
-    """``n`` reparameterised draws per image, stacked in front: ``(B, J) → (n, B, J)``."""
-    return reparameterize(mu.expand(n, *mu.shape), logvar.expand(n, *mu.shape), generator)
+    """``n`` reparameterised draws per image, stacked in front: ``(B,J) → (n,B,J)``."""
+    return reparameterize(
+        mu.expand(n, *mu.shape), logvar.expand(n, *mu.shape), generator
+    )
 
 
 def elbo(
@@ -296,7 +309,7 @@ def elbo(
     n_samples: int = 1,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    r"""Monte Carlo estimate of each image's ELBO: closed-form KL, ``L`` samples for the rest.
+    r"""Monte Carlo estimate of each image's ELBO: closed-form KL, ``L`` samples for the
 
     .. math:: \hat{\mathcal L}(x) = -D_{\mathrm{KL}}\big(q_\phi(z\mid x)\|p(z)\big)
               + \frac1L \sum_{l=1}^{L} \log p_\theta(x\mid z^{(l)}),
