@@ -4,6 +4,11 @@ Both loaders return a :class:`Split` of flattened images scaled to ``[0, 1]`` (g
 levels, the targets of a Bernoulli decoder) and integer labels. Shapes: ``(N, D)``
 images with ``D = 64`` (digits, 8×8) or ``D = 784`` (MNIST, 28×28), ``(N,)`` labels.
 
+**Device and dtype.** The images are made on the CPU and moved to ``device`` (default
+the CPU). Their dtype, unless ``dtype`` is given, is float32 on a GPU and torch's
+default dtype on the CPU (float64 in the chapters, which set it), the rule of
+:class:`~lectures.VAE` too, so that data and model agree.
+
 MNIST is read from the four original gzip-compressed IDX files. Each file's SHA-256 is
 checked against :data:`MNIST_SHA256` before it is parsed, so a truncated or altered file
 is an error that names the file, never a silently different data set.
@@ -21,6 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+
+from ._numerics import default_dtype
 
 __all__ = [
     "Split",
@@ -63,7 +70,10 @@ class Split(NamedTuple):
 
 
 def load_digits(
-    test_fraction: float = 0.2, seed: int = 0, dtype: torch.dtype | None = None
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> Split:
     """scikit-learn's 1797 handwritten digits (8×8, bundled), split at random.
 
@@ -75,8 +85,8 @@ def load_digits(
     seed : int
         Seed of the permutation that splits the data: the same seed gives the same split
         everywhere.
-    dtype : torch.dtype, optional
-        Floating dtype of the images; default ``torch.get_default_dtype()``.
+    dtype, device : optional
+        Floating dtype and device of the images; see the module docstring.
 
     Returns
     -------
@@ -92,8 +102,8 @@ def load_digits(
     Examples
     --------
     >>> split = load_digits()
-    >>> tuple(split.train_x.shape), tuple(split.test_x.shape), split.train_x.max()
-    ((1438, 64), (359, 64), tensor(1.))
+    >>> split.train_x.shape, split.test_x.shape, float(split.train_x.max())
+    (torch.Size([1438, 64]), torch.Size([359, 64]), 1.0)
 
     Used in Chapter 5, section "The data".
     """
@@ -101,19 +111,18 @@ def load_digits(
         raise ValueError(
             f"test_fraction must be strictly between 0 and 1; got {test_fraction!r}"
         )
-    from sklearn.datasets import (
-        load_digits as sklearn_digits,
-    )  # imported here: only this loader needs it
+    # imported here: only this loader needs scikit-learn
+    from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
-    x = torch.as_tensor(
-        bunch.data / 16.0, dtype=dtype or torch.get_default_dtype()
-    )  # (1797, 64)
+    dtype = dtype or default_dtype(device)
+    x = torch.as_tensor(bunch.data / 16.0, dtype=dtype)  # (1797, 64)
     y = torch.as_tensor(bunch.target, dtype=torch.int64)
     order = torch.as_tensor(np.random.default_rng(seed).permutation(len(y)))
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
-    return Split(x[train], y[train], x[test], y[test])
+    split = Split(x[train], y[train], x[test], y[test])
+    return Split(*(t.to(device) for t in split)) if device is not None else split
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -209,6 +218,7 @@ def load_mnist(
     download: bool = False,
     base_url: str = MNIST_URL,
     dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> Split:
     """MNIST's 60,000 training and 10,000 test images, from four IDX files in ``root``.
 
@@ -222,8 +232,8 @@ def load_mnist(
         needed). Off by default: nothing leaves the machine unless the reader allows it.
     base_url : str
         Where to download from; the file name is appended. Default :data:`MNIST_URL`.
-    dtype : torch.dtype, optional
-        Floating dtype of the images; default ``torch.get_default_dtype()``.
+    dtype, device : optional
+        Floating dtype and device of the images; see the module docstring.
 
     Returns
     -------
@@ -256,16 +266,15 @@ def load_mnist(
             _download(base_url.rstrip("/") + "/" + name, path, sha)
         _check(path, sha)
         arrays[name] = read_idx(path)
-    dtype = dtype or torch.get_default_dtype()
+    dtype = dtype or default_dtype(device)
 
     def images(name: str) -> torch.Tensor:
         a = arrays[name]
-        return (
-            torch.as_tensor(a.reshape(len(a), -1), dtype=dtype) / 255
-        )  # (N, 784), grey levels
+        grey = torch.as_tensor(a.reshape(len(a), -1), dtype=dtype) / 255  # (N, 784)
+        return grey.to(device)  # divided on the CPU: the same values on any device
 
     def labels(name: str) -> torch.Tensor:
-        return torch.as_tensor(arrays[name], dtype=torch.int64)
+        return torch.as_tensor(arrays[name], dtype=torch.int64).to(device)
 
     return Split(
         images("train-images-idx3-ubyte.gz"),
