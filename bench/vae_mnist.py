@@ -10,8 +10,7 @@ process:
 
 * ``lectures``: :class:`lectures.VAE` trained by :func:`lectures.train_vae` with its
   defaults (fused Adam; loss :func:`lectures.negative_elbo`, BCE from logits +
-  closed-form KL, **summed** over the batch), with ``compile=True`` unless
-  ``--no-compile``;
+  closed-form KL, **summed** over the batch; float32 products by oneDNN);
 * ``reference``: a plain inline loop written like the example (sigmoid output,
   ``F.binary_cross_entropy(..., reduction="sum")`` + the KL written out, Adam, backward
   on the batch sum).
@@ -22,11 +21,10 @@ machine hits both alike. Per epoch the script prints the training loss (average 
 epoch's batches, as the example reports it), the test loss (summed BCE + KL per test
 image, one draw of z per image, as the example computes it) with its standard error over
 the test images, and the seconds spent training. At the end, for each seed and over all
-of them: the throughput of each loop from the median epoch (robust to a busy neighbour
-and to the first epoch's compilation) and their ratio (lectures images/s over reference
-images/s: > 1 means the lectures loop is faster), and the test losses after the last
-epoch with the standard error of their difference. A benchmark reports; no test asserts
-its numbers.
+of them: the throughput of each loop from the median epoch (robust to a busy neighbour)
+and their ratio (lectures images/s over reference images/s: > 1 means the lectures loop
+is faster), and the test losses after the last epoch with the standard error of their
+difference. A benchmark reports; no test asserts its numbers.
 """
 
 from __future__ import annotations
@@ -115,7 +113,7 @@ def copy_weights(source: VAE, target: ReferenceVAE) -> None:
             b.bias.copy_(a.bias)
 
 
-def run_seed(data, seed: int, epochs: int, compile: bool) -> tuple[list, list]:
+def run_seed(data, seed: int, epochs: int) -> tuple[list, list]:
     """Train both loops from one seed, epochs interleaved; print, return their rows."""
     model = VAE(784, 400, 20, generator=torch.Generator().manual_seed(seed)).float()
     reference = ReferenceVAE()
@@ -137,7 +135,6 @@ def run_seed(data, seed: int, epochs: int, compile: bool) -> tuple[list, list]:
             batch_size=128,
             generator=generators[0],
             optimizer=adam,
-            compile=compile,
         )
         se = lectures_test_se(model, data.test_x, se_generator)
         ours.append((h.train[0], h.test[0], se, h.seconds[0]))
@@ -171,17 +168,17 @@ def speed_ratio(n: int, ours: list, theirs: list) -> tuple[float, float, float]:
     return a, b, a / b
 
 
-def report(n: int, runs: list, epochs: int) -> None:
+def report(n: int, seeds: list[int], runs: list, epochs: int) -> None:
     """Per seed and overall: throughput ratio and the final test losses."""
     print(f"\nmedian epoch (of {epochs}), images/s; test loss after epoch {epochs}")
     ratios = []
-    for seed, (ours, theirs) in enumerate(runs):
+    for seed, (ours, theirs) in zip(seeds, runs, strict=True):
         a, b, ratio = speed_ratio(n, ours, theirs)
         ratios.append(ratio)
         (_, t1, s1, _), (_, t2, s2, _) = ours[-1], theirs[-1]
         gap = (s1**2 + s2**2) ** 0.5  # the two estimates are independent draws
         print(
-            f"seed {seed + 1}: lectures {a:7,.0f}, reference {b:7,.0f}, "
+            f"seed {seed}: lectures {a:7,.0f}, reference {b:7,.0f}, "
             f"ratio {ratio:.3f};"
             f" test {t1:.2f} ± {s1:.2f} vs {t2:.2f} ± {s2:.2f}"
             f" (difference {t1 - t2:+.2f} ± {gap:.2f})"
@@ -212,28 +209,22 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, default=3, help="repeat with this many seeds"
     )
-    parser.add_argument(
-        "--no-compile", action="store_true", help="train_vae without torch.compile"
-    )
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     data = load_mnist(args.root, dtype=torch.float32)
-    n, mode = len(data.train_x), "eager" if args.no_compile else "compile=True"
+    n = len(data.train_x)
     print(
         f"MNIST from {args.root}: {n:,} training and {len(data.test_x):,} test images; "
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32; "
-        f"train_vae {mode}"
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32"
     )
     print(
         "loss: nats per image (summed BCE + KL; test ± its standard error over the "
         "test images); seconds: training only"
     )
-    runs = [
-        run_seed(data, 10 * s + 1, args.epochs, not args.no_compile)
-        for s in range(args.seeds)
-    ]
-    report(n, runs, args.epochs)
+    seeds = [10 * s + 1 for s in range(args.seeds)]
+    runs = [run_seed(data, seed, args.epochs) for seed in seeds]
+    report(n, seeds, runs, args.epochs)
 
 
 if __name__ == "__main__":

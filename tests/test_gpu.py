@@ -100,18 +100,3 @@ def test_reparameterize_with_a_cpu_generator_gives_the_cpu_draw():
     a = reparameterize(mu, logvar, torch.Generator().manual_seed(4))
     b = reparameterize(mu.cuda(), logvar.cuda(), torch.Generator().manual_seed(4))
     assert b.is_cuda and torch.equal(a, b.cpu())
-
-
-def test_compiled_training_on_the_gpu():
-    model, data = digits_model("cuda")
-    history = train_vae(
-        model,
-        data.train_x,
-        data.test_x,
-        epochs=2,
-        batch_size=64,
-        lr=3e-3,
-        generator=torch.Generator().manual_seed(2),
-        compile=True,
-    )
-    assert all(math.isfinite(v) for v in history.train + history.test)

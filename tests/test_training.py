@@ -214,11 +214,6 @@ def test_bad_images_are_rejected_before_training(images, msg):
         train_vae(model(), images.to(F64))
 
 
-def test_compile_takes_no_custom_loss():
-    with pytest.raises(ValueError, match="compile=True compiles the default loss"):
-        train_vae(model(), binary_images(0)[0], loss_fn=negative_elbo, compile=True)
-
-
 def test_a_diverging_loss_is_an_error_not_a_nan():
     def nan_loss(x, x_logits, mu, logvar, reduction="sum"):
         # a NaN value with a zero gradient: the parameters stay finite, only the loss is

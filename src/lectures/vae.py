@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._linear import Linear
 from ._numerics import LOG_2PI, check_reduction, diagonal_normal_kl, randn, reduce
 from ._numerics import default_dtype as _default_dtype
 from ._validate import ArrayLike, as_finite, as_probability, same_shape
@@ -181,17 +182,18 @@ class VAE(nn.Module):
         dtype: torch.dtype | None = None,
     ):
         super().__init__()
-        # registration order = initialisation order: encoder, to_mu, to_logvar, decoder
+        # registration order = initialisation order: encoder, to_mu, to_logvar, decoder.
+        # Linear: nn.Linear, with float32 CPU products by oneDNN (see lectures._linear)
         self.encoder = nn.Sequential(
-            OrderedDict(hidden=nn.Linear(data_dim, hidden_dim), relu=nn.ReLU())
+            OrderedDict(hidden=Linear(data_dim, hidden_dim), relu=nn.ReLU())
         )
-        self.to_mu = nn.Linear(hidden_dim, latent_dim)
-        self.to_logvar = nn.Linear(hidden_dim, latent_dim)
+        self.to_mu = Linear(hidden_dim, latent_dim)
+        self.to_logvar = Linear(hidden_dim, latent_dim)
         self.decoder = nn.Sequential(
             OrderedDict(
-                hidden=nn.Linear(latent_dim, hidden_dim),
+                hidden=Linear(latent_dim, hidden_dim),
                 relu=nn.ReLU(),
-                output=nn.Linear(hidden_dim, data_dim),
+                output=Linear(hidden_dim, data_dim),
             )
         )
         if generator is not None:
