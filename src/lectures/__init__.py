@@ -19,8 +19,9 @@ Modules by topic, each re-exporting its ``__all__`` here:
 * :mod:`~lectures.data`: digits and MNIST loaders (Chapter 5);
 * :mod:`~lectures.notebook`: the chapters' common setup, glue and source display.
 
-Private: ``_validate`` (input checks, once per call) and ``_numerics`` (the kernels that
-several modules share, and every random draw).
+Private: ``_validate`` (input checks, once per call), ``_numerics`` (the kernels that
+several modules share, and every random draw) and ``_linear`` (``nn.Linear`` with
+float32 CPU products by oneDNN, for speed).
 """
 
 from . import (
