@@ -180,8 +180,8 @@ def test_bce_minimum_is_binary_entropy(y):
 
 @given(st.floats(min_value=-10, max_value=10), probabilities)
 def test_logits_agree_with_probabilities(z, y):
-    # |z| <= 10 keeps 1 - σ(z) >= 4.5e-5, so the probability route loses at most ~1e-11
-    # relative
+    # |z| <= 10 keeps 1 - σ(z) >= 4.5e-5, so the probability route loses at most about
+    # 1e-11, relative
     z_t = torch.tensor([z], dtype=torch.float64)
     from_p = binary_cross_entropy(torch.sigmoid(z_t), [y])
     close(binary_cross_entropy_with_logits(z_t, [y]), from_p, atol=1e-12, rtol=1e-10)

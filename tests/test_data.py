@@ -153,8 +153,7 @@ def test_load_mnist_real_files(mnist):
     assert split.train_x.shape == (60000, 784) and split.test_x.shape == (10000, 784)
     assert split.train_x.dtype == torch.float32 and split.test_y.dtype == torch.int64
     assert split.train_x.min() == 0 and split.train_x.max() == 1
-    # the README's format check: the familiar normalisation constant and the class
-    # counts
+    # the README's format check: the familiar normalisation constant, the class counts
     assert abs(split.train_x.double().mean().item() - 0.130660) < 1e-6
     assert torch.bincount(split.test_y).tolist() == [
         980,

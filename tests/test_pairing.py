@@ -25,8 +25,7 @@ def test_there_are_chapters():
 def test_chapter_has_notebook_with_same_cells(md):
     ipynb = ROOT / "notebooks" / f"{md.stem}.ipynb"
     assert ipynb.exists(), f"{md.name} has no paired notebook: run `make notebooks`"
-    # from the text side, --sync would rewrite the notebook's inputs if any cell
-    # differed
+    # from the text side, --sync would rewrite the notebook's inputs if a cell differed
     assert _cells(jupytext.read(md)) == _cells(jupytext.read(ipynb)), (
         f"{ipynb.name} differs from {md.name}"
     )

@@ -216,8 +216,7 @@ def test_bad_images_are_rejected_before_training(images, msg):
 
 def test_a_diverging_loss_is_an_error_not_a_nan():
     def nan_loss(x, x_logits, mu, logvar, reduction="sum"):
-        # a NaN value with a zero gradient: the parameters stay finite, only the loss is
-        # NaN
+        # a NaN value with a zero gradient: the parameters stay finite, the loss is NaN
         return (
             negative_elbo(x, x_logits, mu, logvar, reduction=reduction) * 0.0 + math.nan
         )

@@ -132,8 +132,7 @@ def test_gaussian_kl_is_normal_kl_to_the_prior_bit_for_bit(rng):
 
 @pytest.mark.parametrize("d", [1e-9, -1e-9, 1e-6, 1e-4])
 def test_gaussian_kl_keeps_its_digits_next_to_the_prior(d):
-    # ½(e^d − 1 − d) = d²/4 + d³/12 + ...: the naive 1 + d − e^d cancels to 0 at |d| =
-    # 1e-9
+    # ½(e^d − 1 − d) = d²/4 + d³/12 + ...; the naive 1 + d − e^d cancels to 0 at 1e-9
     exact = d**2 / 4 + d**3 / 12 + d**4 / 48
     assert gaussian_kl([0.0], [d]).item() == pytest.approx(exact, rel=1e-6)
 
@@ -203,8 +202,8 @@ def test_reparameterize_moments_within_standard_errors():
 
 
 def test_reparameterize_gradient_matches_analytic():
-    # E[sin z] = sin(μ) e^{-σ²/2}: d/dμ = cos(μ) e^{-σ²/2}, d/dlogσ² = -½ σ² sin(μ)
-    # e^{-σ²/2}
+    # E[sin z] = sin(μ) e^{-σ²/2}:
+    # d/dμ = cos(μ) e^{-σ²/2}, d/dlogσ² = -½ σ² sin(μ) e^{-σ²/2}
     n, m, lv = 400_000, 0.8, math.log(0.5)
     mu = torch.full((n, 1), m, dtype=F64, requires_grad=True)
     logvar = torch.full((n, 1), lv, dtype=F64, requires_grad=True)

@@ -35,8 +35,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``x · log y`` where ``x > 0`` and ``y > 0``, else 0; finite gradient always."""
     ok = (x > 0) & (y > 0)
-    # log() never sees 0, even in the unused branch, whose gradient would otherwise be
-    # NaN
+    # log() never sees 0, even in the unused branch, whose gradient would then be NaN
     safe_y = torch.where(ok, y, torch.ones_like(y))
     return torch.where(ok, x * torch.log(safe_y), torch.zeros_like(x))
 
@@ -75,9 +74,8 @@ def diagonal_normal_kl(
     .. math:: D_{\mathrm{KL}}(q\,\|\,p)
               = \tfrac12 \sum_j \big(e^{d_j} - 1 - d_j + \delta_j\big).
     """
-    # r − 1 − log r with r = e^d, as expm1(d) − d: no cancellation near r = 1, where 1 +
-    # d − e^d loses every digit (it gives 0 for d = 1e-9, not 5e-19); ≥ 0 after the
-    # clamp
+    # r − 1 − log r with r = e^d, as expm1(d) − d: no cancellation near r = 1, where
+    # 1 + d − e^d loses every digit (0 for d = 1e-9, not 5e-19); ≥ 0 after the clamp
     width = (torch.expm1(log_ratio) - log_ratio).clamp_min(0)
     return 0.5 * (width + mean_gap2).sum(-1)
 

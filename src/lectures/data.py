@@ -48,8 +48,7 @@ MNIST_SHA256: dict[str, str] = {
 #: The mirror torchvision downloads MNIST from (the original site is often unreachable).
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 
-# IDX type codes (third byte of the magic number) and the NumPy dtypes they denote,
-# big-endian
+# IDX type codes (the magic number's third byte) and their NumPy dtypes, big-endian
 _IDX_DTYPES = {
     0x08: ">u1",
     0x09: ">i1",

@@ -122,8 +122,8 @@ def linear_gaussian_posterior(
     """
     W, b, sigma = _model(W, b, sigma)
     x = _observations(x, W)
-    # the log posterior is quadratic in z with precision Λ = I + WᵀW/σ² (prior +
-    # likelihood)
+    # the log posterior is quadratic in z, with precision Λ = I + WᵀW/σ²
+    # (prior plus likelihood)
     precision = torch.eye(W.shape[1], dtype=W.dtype) + W.mT @ W / sigma**2  # (J, J)
     L = torch.linalg.cholesky(precision)
     rhs = ((x - b) @ W / sigma**2).unsqueeze(-1)  # (..., J, 1): Wᵀ(x − b)/σ²
@@ -205,8 +205,8 @@ def linear_gaussian_expected_log_likelihood(
     check_last_dim(x, D, "x", "D")
     check_last_dim(mu_q, J, "mu_q", "J")
     check_last_dim(cov_q, J, "cov_q", "J")
-    # z = μ + (z − μ): the mean's residual, plus the spread of Wz around Wμ, tr(W Σ_q
-    # Wᵀ)
+    # z = μ + (z − μ): the mean's residual, plus the spread of Wz around Wμ,
+    # tr(W Σ_q Wᵀ)
     residual = (x - mu_q @ W.mT - b).pow(2).sum(-1)
     spread = (W @ cov_q @ W.mT).diagonal(dim1=-2, dim2=-1).sum(-1)
     log_norm = -0.5 * D * (LOG_2PI + torch.log(sigma**2))

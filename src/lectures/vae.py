@@ -92,8 +92,7 @@ def gaussian_kl(mu: ArrayLike, logvar: ArrayLike) -> torch.Tensor:
     """
     mu, logvar = as_finite(mu, "mu"), as_finite(logvar, "logvar")
     same_shape(mu, logvar, "mu and logvar")
-    # normal_kl's terms at μ_p = 0, σ_p = 1: (μ − 0)²/1 = μ² and log(σ²/1) = log σ²,
-    # exactly
+    # normal_kl's terms at μ_p = 0, σ_p = 1, exactly: (μ − 0)²/1 = μ², log σ² − 0
     return diagonal_normal_kl(mu.pow(2), logvar)
 
 
@@ -129,11 +128,9 @@ def reparameterize(
     Derived in Chapter 4, section "Reparameterisation: a gradient through a random
     draw".
     """
-    # the encoder predicts log σ² so that σ = exp(½ log σ²) is positive without a
-    # constraint
+    # the encoder predicts log σ²: then σ = exp(½ log σ²) is positive, unconstrained
     std = torch.exp(0.5 * logvar)
-    # z = μ + σ ⊙ ε: the randomness no longer depends on φ, so gradients flow through μ,
-    # σ
+    # z = μ + σ ⊙ ε: the randomness no longer depends on φ; gradients flow to μ and σ
     eps = randn(mu.shape, like=mu, generator=generator)
     return mu + std * eps
 
