@@ -1,7 +1,9 @@
-"""What the tests need to know about the book, read from its one source: `_config.yml` and `_toc.yml`.
+"""What the tests need to know about the book, read from its one source: `_config.yml`
+and `_toc.yml`.
 
-The repository's URL, the branch and the launch hosts are written once, in `_config.yml`; every
-test that checks a link derives the expected link from here instead of repeating it.
+The repository's URL, the branch and the launch hosts are written once, in
+`_config.yml`; every test that checks a link derives the expected link from here instead
+of repeating it.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ def launch(key: str) -> str:
 
 
 def toc_path() -> Path:
-    """`_toc.yml`, or the table of contents the book was built with (`$BOOK_TOC`, as `--toc`)."""
+    """`_toc.yml`, or the table of contents the book was built with (`$BOOK_TOC`, as
+    `--toc`)."""
     return Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 
 
 def toc_docnames() -> list[str]:
-    """Every page in the table of contents, in reading order, as docnames (`book/01-entropy`)."""
+    """Every page in the table of contents, in reading order, as docnames
+    (`book/01-entropy`)."""
     toc = yaml.safe_load(toc_path().read_text(encoding="utf-8"))
     names: list[str] = []
 
@@ -59,7 +63,9 @@ def toc_docnames() -> list[str]:
                     names.append(str(Path(node[key]).with_suffix("")))
             if "glob" in node:
                 pattern = node["glob"]
-                for path in sorted(ROOT.glob(pattern + ".md")) + sorted(ROOT.glob(pattern + ".ipynb")):
+                for path in sorted(ROOT.glob(pattern + ".md")) + sorted(
+                    ROOT.glob(pattern + ".ipynb")
+                ):
                     names.append(path.relative_to(ROOT).with_suffix("").as_posix())
             for key in ("parts", "chapters", "sections"):
                 for child in node.get(key, []) or []:
@@ -79,7 +85,8 @@ def source_of(docname: str) -> Path:
 
 
 def is_notebook_page(docname: str) -> bool:
-    """A page executed as a notebook (a chapter): a MyST file with a kernelspec, or an .ipynb."""
+    """A page executed as a notebook (a chapter): a MyST file with a kernelspec, or an
+    .ipynb."""
     path = source_of(docname)
     if path.suffix == ".ipynb":
         return True
@@ -91,10 +98,12 @@ def is_notebook_page(docname: str) -> bool:
 
 
 def chapter_sources() -> list[Path]:
-    """The chapters: every `book/NN-name.md` (the files `make notebooks` pairs and executes)."""
+    """The chapters: every `book/NN-name.md` (the files `make notebooks` pairs and
+    executes)."""
     return sorted((ROOT / "book").glob("[0-9]*.md"))
 
 
 def paired_notebook(chapter: Path) -> Path:
-    """The committed notebook of a chapter (jupytext.toml pairs `book/X.md` with `notebooks/X.ipynb`)."""
+    """The committed notebook of a chapter (jupytext.toml pairs `book/X.md` with
+    `notebooks/X.ipynb`)."""
     return ROOT / "notebooks" / f"{chapter.stem}.ipynb"

@@ -47,8 +47,12 @@ def test_runtime_is_python_311():
 
 def test_binder_files_are_in_binder_and_nowhere_else():
     post_build = BINDER / "postBuild"
-    assert post_build.is_file() and os.access(post_build, os.X_OK), "postBuild: executable"
-    assert post_build.read_text(encoding="utf-8").startswith("#!"), "postBuild: a shebang"
+    assert post_build.is_file() and os.access(post_build, os.X_OK), (
+        "postBuild: executable"
+    )
+    assert post_build.read_text(encoding="utf-8").startswith("#!"), (
+        "postBuild: a shebang"
+    )
     # repo2docker would ignore these at the root; they would only mislead a reader
     assert not (ROOT / "runtime.txt").exists() and not (ROOT / "postBuild").exists()
     assert not (ROOT / ".binder").exists()
@@ -65,26 +69,47 @@ def test_requirements_are_exact_pins():
 
 def test_binder_requirements_are_generated_from_the_pins():
     text = (BINDER / "requirements.txt").read_text(encoding="utf-8")
-    assert text == binder_requirements(), "binder/requirements.txt is stale: `make binder`"
+    assert text == binder_requirements(), (
+        "binder/requirements.txt is stale: `make binder`"
+    )
     root = set(pinned_lines(ROOT / "requirements.txt"))
-    binder = {line.replace("+cpu", "") for line in pinned_lines(BINDER / "requirements.txt")}
+    binder = {
+        line.replace("+cpu", "") for line in pinned_lines(BINDER / "requirements.txt")
+    }
     assert binder <= root, f"pins that differ from requirements.txt: {binder - root}"
-    assert "torch==2.13.0+cpu" in text and f"--extra-index-url {TORCH_CPU_INDEX}" in text
-    assert not {"jupyter-book", "pytest", "playwright"} & {p.split("==")[0] for p in binder}
+    assert (
+        "torch==2.13.0+cpu" in text and f"--extra-index-url {TORCH_CPU_INDEX}" in text
+    )
+    assert not {"jupyter-book", "pytest", "playwright"} & {
+        p.split("==")[0] for p in binder
+    }
 
 
-@pytest.mark.skipif(bool(os.environ.get("SKIP_BINDER_TEST")), reason="SKIP_BINDER_TEST is set")
+@pytest.mark.skipif(
+    bool(os.environ.get("SKIP_BINDER_TEST")), reason="SKIP_BINDER_TEST is set"
+)
 def test_fresh_environment_from_the_binder_files_runs_a_chapter(tmp_path):
     notebook = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))[0].relative_to(ROOT)
     repo = copy_of_the_repository(tmp_path / "repo")
     env = FreshEnv(tmp_path / "env", version="3.11", tag="binder")
 
     local = tmp_path / "binder-requirements-here.txt"
-    lines = (repo / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (repo / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    )
     local.write_text("\n".join(x for x in lines if not x.startswith("--")) + "\n")
-    print(f"binder: {TORCH_CPU_INDEX} is not reachable here; torch==2.13.0+cpu comes from")
+    print(
+        f"binder: {TORCH_CPU_INDEX} is not reachable here; torch==2.13.0+cpu comes from"
+    )
     print("binder: the package index configured on this machine (the same wheel)")
-    env.pip("install", "--quiet", "-r", local, cwd=repo, what="pip install binder/requirements")
+    env.pip(
+        "install",
+        "--quiet",
+        "-r",
+        local,
+        cwd=repo,
+        what="pip install binder/requirements",
+    )
     env.run(["./binder/postBuild"], repo, "postBuild")
     env.pip("check", cwd=repo, what="pip check")
     runtime_mb = env.size_mb()
@@ -96,17 +121,31 @@ def test_fresh_environment_from_the_binder_files_runs_a_chapter(tmp_path):
         "import lectures",
     ).stdout.strip()
     assert os.path.realpath(where).startswith(os.path.realpath(repo)), where
-    frozen = env.pip("freeze", "--all", "--exclude-editable", cwd=repo, what="pip freeze").stdout
+    frozen = env.pip(
+        "freeze", "--all", "--exclude-editable", cwd=repo, what="pip freeze"
+    ).stdout
     pins = set(pinned_lines(repo / "binder" / "requirements.txt"))
     assert pins <= {line.strip() for line in frozen.splitlines()}, "pins not installed"
 
     root_pins = {p.split("==")[0]: p for p in pinned_lines(ROOT / "requirements.txt")}
     tools = [root_pins[name] for name in TOOLS_BINDER_LACKS]
-    env.pip("install", "--quiet", *tools, cwd=repo, what="Jupyter kernel and test tools")
+    env.pip(
+        "install", "--quiet", *tools, cwd=repo, what="Jupyter kernel and test tools"
+    )
     env.run(
-        [env.bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-         notebook],
+        [
+            env.bin / "python",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            "tests/nbval_sanitize.cfg",
+            notebook,
+        ],
         repo,
         f"nbval {notebook.name}",
     )

@@ -1,9 +1,11 @@
-"""Chapter 3's statements about KL and Jensen–Shannon, as tests of :mod:`lectures.information`.
+"""Chapter 3's statements about KL and Jensen–Shannon, as tests of
+:mod:`lectures.information`.
 
-test_information.py covers the functions' conventions and references; these tests pin down the
-chapter's claims: the asymmetry and triangle counterexamples, Pinsker's strengthening of Gibbs'
-inequality, additivity over independent coordinates, the entropy form of JS, the flat JS of
-disjoint supports (value and gradient), and the equal gradients of cross entropy and KL.
+test_information.py covers the functions' conventions and references; these tests pin
+down the chapter's claims: the asymmetry and triangle counterexamples, Pinsker's
+strengthening of Gibbs' inequality, additivity over independent coordinates, the entropy
+form of JS, the flat JS of disjoint supports (value and gradient), and the equal
+gradients of cross entropy and KL.
 """
 
 import math
@@ -12,13 +14,12 @@ import numpy as np
 import scipy.stats
 import torch
 from hypothesis import given
-from strategies import pmf_pairs
 from torch.distributions import Binomial
 from torch.distributions import kl_divergence as torch_kl
 
 from lectures import cross_entropy, entropy, js_divergence, kl_divergence
-
-LN2 = math.log(2)
+from tests.helpers import LN2
+from tests.strategies import pmf_pairs
 
 
 def test_kl_is_not_symmetric_exact_bits():
@@ -31,11 +32,15 @@ def test_kl_violates_the_triangle_inequality():
     p, q, r = [0.9, 0.1], [0.5, 0.5], [0.1, 0.9]
     direct = kl_divergence(p, r)
     assert abs(direct - 0.8 * math.log(9)) < 1e-15
-    assert direct > 1.9 * (kl_divergence(p, q) + kl_divergence(q, r))  # twice the detour, nearly
+    assert direct > 1.9 * (
+        kl_divergence(p, q) + kl_divergence(q, r)
+    )  # twice the detour, nearly
 
 
 @given(pmf_pairs(min_n=2))
-def test_pinsker_inequality(pq):  # D_KL ≥ ½ ‖P − Q‖₁²: Gibbs, with a margin that is zero only at P = Q
+def test_pinsker_inequality(
+    pq,
+):  # D_KL ≥ ½ ‖P − Q‖₁²: Gibbs, with a margin that is zero only at P = Q
     p, q = pq
     assert kl_divergence(p, q) >= 0.5 * np.abs(p - q).sum() ** 2 - 1e-12
 
@@ -51,7 +56,10 @@ def test_binomial_kl_is_n_times_bernoulli_kl():
     n, p = 10, 0.5
     k = np.arange(n + 1)
     for theta in (0.55, 0.7, 0.95):
-        pmf_p, pmf_q = scipy.stats.binom.pmf(k, n, p), scipy.stats.binom.pmf(k, n, theta)
+        pmf_p, pmf_q = (
+            scipy.stats.binom.pmf(k, n, p),
+            scipy.stats.binom.pmf(k, n, theta),
+        )
         closed = n * kl_divergence([p, 1 - p], [theta, 1 - theta])
         got = kl_divergence(pmf_p / pmf_p.sum(), pmf_q / pmf_q.sum())
         p_t, theta_t = torch.tensor([p, theta], dtype=torch.float64)
@@ -63,7 +71,9 @@ def test_binomial_kl_is_n_times_bernoulli_kl():
 def test_js_is_entropy_of_mixture_minus_mean_entropy(pq):
     p, q = pq
     m = (p + q) / 2
-    assert abs(js_divergence(p, q) - (entropy(m) - (entropy(p) + entropy(q)) / 2)) < 1e-12
+    assert (
+        abs(js_divergence(p, q) - (entropy(m) - (entropy(p) + entropy(q)) / 2)) < 1e-12
+    )
 
 
 def test_js_of_shifted_disjoint_distributions_is_flat_with_zero_gradient():
@@ -72,7 +82,9 @@ def test_js_of_shifted_disjoint_distributions_is_flat_with_zero_gradient():
 
     def shifted(theta):
         u = x - theta
-        w = torch.where((u >= 0) & (u <= 1), 1 - torch.cos(2 * math.pi * u), torch.zeros_like(u))
+        w = torch.where(
+            (u >= 0) & (u <= 1), 1 - torch.cos(2 * math.pi * u), torch.zeros_like(u)
+        )
         return w / w.sum()
 
     q = shifted(torch.tensor(0.0, dtype=torch.float64))
@@ -83,7 +95,9 @@ def test_js_of_shifted_disjoint_distributions_is_flat_with_zero_gradient():
         (grad,) = torch.autograd.grad(js, theta)
         assert abs(js.item() - LN2) < 1e-15 and abs(grad.item()) < 1e-12
         assert kl_divergence(p.detach(), q) == math.inf
-    theta = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)  # overlapping: a real gradient
+    theta = torch.tensor(
+        0.5, dtype=torch.float64, requires_grad=True
+    )  # overlapping: a real gradient
     (grad,) = torch.autograd.grad(js_divergence(shifted(theta), q), theta)
     assert grad.item() > 0.1
 
@@ -92,7 +106,9 @@ def test_uniform_shift_has_js_min_theta_one_log_2():
     edges = torch.arange(-4 * 64, 5 * 64 + 1, dtype=torch.float64) / 64
 
     def uniform(t):  # the mass of U[t, t + 1] in each bin
-        return (torch.minimum(edges[1:], t + 1) - torch.maximum(edges[:-1], t)).clamp_min(0)
+        return (
+            torch.minimum(edges[1:], t + 1) - torch.maximum(edges[:-1], t)
+        ).clamp_min(0)
 
     q = uniform(torch.tensor(0.0, dtype=torch.float64))
     for k in (-192, -64, -17, 0, 5, 40, 64, 100):

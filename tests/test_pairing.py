@@ -1,4 +1,5 @@
-"""Every chapter in book/ and its notebook in notebooks/ are in sync: `jupytext --sync` would change nothing."""
+"""Every chapter in book/ and its notebook in notebooks/ are in sync: `jupytext --sync`
+would change nothing."""
 
 from pathlib import Path
 
@@ -11,7 +12,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _cells(notebook):
-    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+    return [
+        (cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells
+    ]
 
 
 def test_there_are_chapters():
@@ -22,8 +25,10 @@ def test_there_are_chapters():
 def test_chapter_has_notebook_with_same_cells(md):
     ipynb = ROOT / "notebooks" / f"{md.stem}.ipynb"
     assert ipynb.exists(), f"{md.name} has no paired notebook: run `make notebooks`"
-    # from the text side, --sync would rewrite the notebook's inputs if any cell differed
-    assert _cells(jupytext.read(md)) == _cells(jupytext.read(ipynb)), f"{ipynb.name} differs from {md.name}"
+    # from the text side, --sync would rewrite the notebook's inputs if a cell differed
+    assert _cells(jupytext.read(md)) == _cells(jupytext.read(ipynb)), (
+        f"{ipynb.name} differs from {md.name}"
+    )
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
@@ -35,10 +40,14 @@ def test_text_side_is_what_the_notebook_writes(md):
 
 @pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_has_chapter(ipynb):
-    assert (ROOT / "book" / f"{ipynb.stem}.md").exists(), f"{ipynb.name} has no chapter in book/"
+    assert (ROOT / "book" / f"{ipynb.stem}.md").exists(), (
+        f"{ipynb.name} has no chapter in book/"
+    )
 
 
 @pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_executed(ipynb):
     code = [cell for cell in jupytext.read(ipynb).cells if cell.cell_type == "code"]
-    assert code and all(cell.get("execution_count") for cell in code), f"{ipynb.name} is not fully executed"
+    assert code and all(cell.get("execution_count") for cell in code), (
+        f"{ipynb.name} is not fully executed"
+    )

@@ -1,16 +1,18 @@
 """Point each chapter's launch buttons (Binder, Colab) at the chapter's notebook.
 
-sphinx-book-theme builds its launch links from ``repository.url`` and the page's *source* path,
-``book/NN-name.md``: Binder and Colab would open the MyST text, without outputs, and Colab cannot
-open it at all. Every chapter is paired with a notebook (``jupytext.toml``), committed with its
-outputs, and that is what a reader should land on. This extension runs after the theme has built
-the links (``html-page-context``, priority 502 > the theme's 501) and replaces, in each launch
-link, the source path by the paired notebook's path, ``notebooks/NN-name.ipynb``. Everything else
-in the link (the host, the repository's ``org/repo``, the branch) stays as the theme derived it from
+sphinx-book-theme builds its launch links from ``repository.url`` and the page's
+*source* path, ``book/NN-name.md``: Binder and Colab would open the MyST text, without
+outputs, and Colab cannot open it at all. Every chapter is paired with a notebook
+(``jupytext.toml``), committed with its outputs, and that is what a reader should land
+on. This extension runs after the theme has built the links (``html-page-context``,
+priority 502 > the theme's 501) and replaces, in each launch link, the source path by
+the paired notebook's path, ``notebooks/NN-name.ipynb``. Everything else in the link
+(the host, the repository's ``org/repo``, the branch) stays as the theme derived it from
 ``_config.yml``, which remains the only place the repository URL is written.
 
-A chapter without its paired notebook, or a launch link of a shape this does not recognise, is a
-build warning (an error under ``--warningiserror``), so a broken button cannot be published.
+A chapter without its paired notebook, or a launch link of a shape this does not
+recognise, is a build warning (an error under ``--warningiserror``), so a broken button
+cannot be published.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ RETARGETED = ("Binder", "Colab", "Deepnote")  # links that end with the file's p
 
 
 def paired_notebook(source: Path, repo_root: Path) -> str | None:
-    """The notebook paired with ``source`` by jupytext's configuration, relative to ``repo_root``."""
-    from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+    """The notebook paired with ``source`` by jupytext's configuration, relative to
+    ``repo_root``."""
+    from jupytext.config import (
+        find_jupytext_configuration_file,
+        load_jupytext_configuration_file,
+    )
     from jupytext.formats import long_form_one_format
     from jupytext.paired_paths import paired_paths
 
@@ -44,8 +50,14 @@ def paired_notebook(source: Path, repo_root: Path) -> str | None:
     return None
 
 
-def retarget_launch_buttons(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
-    groups = [b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"]
+def retarget_launch_buttons(
+    app: Sphinx, pagename: str, templatename, context: dict, doctree
+) -> None:
+    groups = [
+        b
+        for b in context.get("header_buttons", [])
+        if b.get("label") == "launch-buttons"
+    ]
     if not groups:
         return
     source = Path(app.env.doc2path(pagename))
@@ -53,8 +65,8 @@ def retarget_launch_buttons(app: Sphinx, pagename: str, templatename, context: d
     notebook = paired_notebook(source, repo_root)
     if notebook is None or not (repo_root / notebook).is_file():
         LOGGER.warning(
-            "%s: no paired notebook in the repository (%s), so its launch buttons would open the "
-            "text file; run `make notebooks`",
+            "%s: no paired notebook in the repository (%s), so its launch buttons "
+            "would open the text file; run `make notebooks`",
             pagename,
             notebook or "jupytext.toml pairs none",
             location=pagename,
@@ -69,7 +81,8 @@ def retarget_launch_buttons(app: Sphinx, pagename: str, templatename, context: d
             url = button["url"]
             if button.get("text") not in RETARGETED or not url.endswith(source_rel):
                 LOGGER.warning(
-                    "%s: cannot point the %s launch link %r at the notebook: it does not end with %r",
+                    "%s: cannot point the %s launch link %r at the notebook: "
+                    "it does not end with %r",
                     pagename,
                     button["text"],
                     url,

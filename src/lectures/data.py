@@ -1,12 +1,17 @@
 """Data sets: scikit-learn's digits (bundled) and MNIST from its IDX files (Chapter 5).
 
-Both loaders return a :class:`Split` of flattened images scaled to ``[0, 1]`` (grey levels, the
-targets of a Bernoulli decoder) and integer labels. Shapes: ``(N, D)`` images with ``D = 64``
-(digits, 8×8) or ``D = 784`` (MNIST, 28×28), ``(N,)`` labels.
+Both loaders return a :class:`Split` of flattened images scaled to ``[0, 1]`` (grey
+levels, the targets of a Bernoulli decoder) and integer labels. Shapes: ``(N, D)``
+images with ``D = 64`` (digits, 8×8) or ``D = 784`` (MNIST, 28×28), ``(N,)`` labels.
 
-MNIST is read from the four original gzip-compressed IDX files. Each file's SHA-256 is checked
-against :data:`MNIST_SHA256` before it is parsed, so a truncated or altered file is an error that
-names the file, never a silently different data set.
+**Device and dtype.** The images are made on the CPU and moved to ``device`` (default
+the CPU). Their dtype, unless ``dtype`` is given, is float32 on a GPU and torch's
+default dtype on the CPU (float64 in the chapters, which set it), the rule of
+:class:`~lectures.VAE` too, so that data and model agree.
+
+MNIST is read from the four original gzip-compressed IDX files. Each file's SHA-256 is
+checked against :data:`MNIST_SHA256` before it is parsed, so a truncated or altered file
+is an error that names the file, never a silently different data set.
 """
 
 from __future__ import annotations
@@ -22,24 +27,40 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-__all__ = ["Split", "load_digits", "load_mnist", "read_idx", "MNIST_SHA256", "MNIST_URL"]
+from ._numerics import default_dtype
 
-#: SHA-256 of the four original MNIST files, as published by TensorFlow Datasets and Keras.
+__all__ = [
+    "Split",
+    "load_digits",
+    "load_mnist",
+    "read_idx",
+    "MNIST_SHA256",
+    "MNIST_URL",
+]
+
+#: SHA-256 of the four original MNIST files, as published by TensorFlow Datasets, Keras.
 MNIST_SHA256: dict[str, str] = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",  # noqa: E501
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",  # noqa: E501
 }
 #: The mirror torchvision downloads MNIST from (the original site is often unreachable).
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 
-# IDX type codes (third byte of the magic number) and the NumPy dtypes they denote, big-endian
-_IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+# IDX type codes (the magic number's third byte) and their NumPy dtypes, big-endian
+_IDX_DTYPES = {
+    0x08: ">u1",
+    0x09: ">i1",
+    0x0B: ">i2",
+    0x0C: ">i4",
+    0x0D: ">f4",
+    0x0E: ">f8",
+}
 
 
 class Split(NamedTuple):
-    """A train/test split: images ``(N, D)`` in ``[0, 1]`` and labels ``(N,)`` (int64)."""
+    """A train/test split: images ``(N, D)`` in ``[0, 1]``, labels ``(N,)`` (int64)."""
 
     train_x: torch.Tensor
     train_y: torch.Tensor
@@ -47,23 +68,30 @@ class Split(NamedTuple):
     test_y: torch.Tensor
 
 
-def load_digits(test_fraction: float = 0.2, seed: int = 0, dtype: torch.dtype | None = None) -> Split:
-    """scikit-learn's 1797 handwritten digits (8×8, bundled, no download), split at random.
+def load_digits(
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
+) -> Split:
+    """scikit-learn's 1797 handwritten digits (8×8, bundled), split at random.
 
     Parameters
     ----------
     test_fraction : float
-        Share of the images held out for testing, in ``(0, 1)``; rounded to a whole number of images.
+        Share of the images held out for testing, in ``(0, 1)``; rounded to a whole
+        number of images.
     seed : int
-        Seed of the permutation that splits the data: the same seed gives the same split everywhere.
-    dtype : torch.dtype, optional
-        Floating dtype of the images; default ``torch.get_default_dtype()``.
+        Seed of the permutation that splits the data: the same seed gives the same split
+        everywhere.
+    dtype, device : optional
+        Floating dtype and device of the images; see the module docstring.
 
     Returns
     -------
     Split
-        ``train_x (N_train, 64)``, ``test_x (N_test, 64)`` with pixel values ``v / 16`` in
-        ``[0, 1]`` (the originals are counts 0..16), and labels 0..9.
+        ``train_x (N_train, 64)``, ``test_x (N_test, 64)`` with pixel values ``v / 16``
+        in ``[0, 1]`` (the originals are counts 0..16), and labels 0..9.
 
     Raises
     ------
@@ -73,35 +101,40 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0, dtype: torch.dtype | 
     Examples
     --------
     >>> split = load_digits()
-    >>> tuple(split.train_x.shape), tuple(split.test_x.shape), float(split.train_x.max())
-    ((1438, 64), (359, 64), 1.0)
+    >>> split.train_x.shape, split.test_x.shape, float(split.train_x.max())
+    (torch.Size([1438, 64]), torch.Size([359, 64]), 1.0)
 
     Used in Chapter 5, section "The data".
     """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be strictly between 0 and 1; got {test_fraction!r}")
-    from sklearn.datasets import load_digits as sklearn_digits  # imported here: only this loader needs it
+        raise ValueError(
+            f"test_fraction must be strictly between 0 and 1; got {test_fraction!r}"
+        )
+    # imported here: only this loader needs scikit-learn
+    from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
-    x = torch.as_tensor(bunch.data / 16.0, dtype=dtype or torch.get_default_dtype())  # (1797, 64)
+    dtype = dtype or default_dtype(device)
+    x = torch.as_tensor(bunch.data / 16.0, dtype=dtype)  # (1797, 64)
     y = torch.as_tensor(bunch.target, dtype=torch.int64)
     order = torch.as_tensor(np.random.default_rng(seed).permutation(len(y)))
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
-    return Split(x[train], y[train], x[test], y[test])
+    split = Split(x[train], y[train], x[test], y[test])
+    return Split(*(t.to(device) for t in split)) if device is not None else split
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Parse one IDX file (optionally gzip-compressed, by a ``.gz`` suffix) into a NumPy array.
+    """Parse one IDX file (gzip-compressed if its name ends in ``.gz``) into an array.
 
-    The IDX format (LeCun's MNIST page): two zero bytes, a type code, the number of axes ``k``,
-    then ``k`` big-endian int32 sizes, then the values row-major.
+    The IDX format (LeCun's MNIST page): two zero bytes, a type code, the number of axes
+    ``k``, then ``k`` big-endian int32 sizes, then the values row-major.
 
     Raises
     ------
     ValueError
-        If the file does not start with a valid IDX header or its data size does not match the
-        header; the message names the file.
+        If the file does not start with a valid IDX header or its data size does not
+        match the header; the message names the file.
 
     Examples
     --------
@@ -112,18 +145,35 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     array([  7,   0, 255], dtype=uint8)
     """
     path = Path(path)
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    raw = (
+        gzip.decompress(path.read_bytes())
+        if path.suffix == ".gz"
+        else path.read_bytes()
+    )
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise ValueError(f"{path.name} is not an IDX file (bad magic number {raw[:4].hex() or 'empty'})")
+        raise ValueError(
+            f"{path.name} is not an IDX file "
+            f"(bad magic number {raw[:4].hex() or 'empty'})"
+        )
     dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{path.name} has {len(raw)} bytes, too few for an IDX header of {ndim} sizes")
+        raise ValueError(
+            f"{path.name} has {len(raw)} bytes, "
+            f"too few for an IDX header of {ndim} sizes"
+        )
     shape = tuple(int(s) for s in np.frombuffer(raw[4:header], dtype=">i4"))
     expected = header + dtype.itemsize * int(np.prod(shape))
     if len(raw) != expected:
-        raise ValueError(f"{path.name} has {len(raw)} bytes; its IDX header {shape} implies {expected}")
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+        raise ValueError(
+            f"{path.name} has {len(raw)} bytes; "
+            f"its IDX header {shape} implies {expected}"
+        )
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -138,7 +188,10 @@ def _check(path: Path, expected: str) -> None:
     """Raise ValueError naming ``path`` unless its SHA-256 is ``expected``."""
     actual = _sha256(path)
     if actual != expected:
-        raise ValueError(f"{path} is corrupt or not the original file: SHA-256 {actual}, expected {expected}")
+        raise ValueError(
+            f"{path} is corrupt or not the original file: "
+            f"SHA-256 {actual}, expected {expected}"
+        )
 
 
 def _download(url: str, target: Path, expected: str) -> None:
@@ -154,7 +207,9 @@ def _download(url: str, target: Path, expected: str) -> None:
     except ValueError:
         partial.unlink()
         raise
-    partial.replace(target)  # atomic: a reader never sees a half-written file under the real name
+    partial.replace(
+        target
+    )  # atomic: a reader never sees a half-written file under the real name
 
 
 def load_mnist(
@@ -162,8 +217,9 @@ def load_mnist(
     download: bool = False,
     base_url: str = MNIST_URL,
     dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> Split:
-    """MNIST's 60,000 training and 10,000 test images from the four IDX ``.gz`` files in ``root``.
+    """MNIST's 60,000 training and 10,000 test images, from four IDX files in ``root``.
 
     Parameters
     ----------
@@ -171,26 +227,26 @@ def load_mnist(
         Folder holding ``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
         ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz``.
     download : bool
-        If true, a missing file is fetched from ``base_url`` into ``root`` (created if needed).
-        Off by default: nothing leaves the machine unless the reader allows it.
+        If true, a missing file is fetched from ``base_url`` into ``root`` (created if
+        needed). Off by default: nothing leaves the machine unless the reader allows it.
     base_url : str
         Where to download from; the file name is appended. Default :data:`MNIST_URL`.
-    dtype : torch.dtype, optional
-        Floating dtype of the images; default ``torch.get_default_dtype()``.
+    dtype, device : optional
+        Floating dtype and device of the images; see the module docstring.
 
     Returns
     -------
     Split
-        ``train_x (60000, 784)``, ``test_x (10000, 784)`` with grey levels ``v / 255`` in ``[0, 1]``,
-        and labels 0..9.
+        ``train_x (60000, 784)``, ``test_x (10000, 784)`` with grey levels ``v / 255``
+        in ``[0, 1]``, and labels 0..9.
 
     Raises
     ------
     FileNotFoundError
         If a file is missing and ``download`` is false (the message names it).
     ValueError
-        If a file's SHA-256 differs from :data:`MNIST_SHA256` (the message names it), or a file
-        is not valid IDX.
+        If a file's SHA-256 differs from :data:`MNIST_SHA256` (the message names it), or
+        a file is not valid IDX.
     OSError
         If a download fails.
 
@@ -202,19 +258,22 @@ def load_mnist(
         path = root / name
         if not path.exists():
             if not download:
-                raise FileNotFoundError(f"MNIST file {path} is missing; pass download=True to fetch it")
+                raise FileNotFoundError(
+                    f"MNIST file {path} is missing; pass download=True to fetch it"
+                )
             root.mkdir(parents=True, exist_ok=True)
             _download(base_url.rstrip("/") + "/" + name, path, sha)
         _check(path, sha)
         arrays[name] = read_idx(path)
-    dtype = dtype or torch.get_default_dtype()
+    dtype = dtype or default_dtype(device)
 
     def images(name: str) -> torch.Tensor:
         a = arrays[name]
-        return torch.as_tensor(a.reshape(len(a), -1), dtype=dtype) / 255  # (N, 784), grey levels
+        grey = torch.as_tensor(a.reshape(len(a), -1), dtype=dtype) / 255  # (N, 784)
+        return grey.to(device)  # divided on the CPU: the same values on any device
 
     def labels(name: str) -> torch.Tensor:
-        return torch.as_tensor(arrays[name], dtype=torch.int64)
+        return torch.as_tensor(arrays[name], dtype=torch.int64).to(device)
 
     return Split(
         images("train-images-idx3-ubyte.gz"),

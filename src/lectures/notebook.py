@@ -1,9 +1,10 @@
-"""What every chapter's first code cell calls, and the two ways a chapter talks to the book.
+"""What every chapter's first code cell calls, and how a chapter talks to the book.
 
-:func:`setup_notebook` puts the kernel in the state every chapter assumes, and chooses the
-device, once. :func:`glue` hands a value to the text of the book and :func:`show_source` shows a
-function of this package beside its derivation; both need nothing but IPython, so a chapter runs
-in Colab, Binder or any plain environment with this package alone.
+:func:`setup_notebook` puts the kernel in the state every chapter assumes, and chooses
+the device, once. :func:`glue` hands a value to the text of the book and
+:func:`show_source` shows a function of this package beside its derivation; both need
+nothing but IPython, so a chapter runs in Colab, Binder or any plain environment with
+this package alone.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import torch
 
 __all__ = ["glue", "setup_notebook", "show_source"]
 
-# MyST-NB reads a display output whose keys carry this prefix as a value for {glue:text}`name`,
-# and shows nothing for it; Jupyter shows nothing for it either (an unknown MIME type).
+# MyST-NB reads a display output whose keys carry this prefix as a value for
+# {glue:text}`name`, and shows nothing for it; Jupyter shows nothing for it either (an
+# unknown MIME type).
 _GLUE_PREFIX = "application/papermill.record/"
 
 
 def setup_notebook(threads: int = 2) -> torch.device:
-    """Fix the thread count, compute in float64, set the figure style, and choose the device.
+    """Fix the thread count, compute in float64, set the figure style, pick the device.
 
     Parameters
     ----------
@@ -35,9 +37,9 @@ def setup_notebook(threads: int = 2) -> torch.device:
     Returns
     -------
     torch.device
-        ``cuda`` when a GPU is available (Colab's GPU runtime), else ``cpu``: the one place
-        where a chapter's device is chosen. Models and their data go there; the exact
-        identities of Chapters 1-3 stay on the CPU in float64.
+        ``cuda`` when a GPU is available (Colab's GPU runtime), else ``cpu``: the one
+        place where a chapter's device is chosen. Models and their data go there; the
+        exact identities of Chapters 1-3 stay on the CPU in float64.
     """
     torch.set_num_threads(threads)
     torch.set_default_dtype(torch.float64)  # exact identities are asserted at 1e-12
@@ -58,7 +60,7 @@ def setup_notebook(threads: int = 2) -> torch.device:
 
 
 def glue(name: str, value: Any) -> None:
-    """Hand ``value`` to the book's text as ``{glue:text}`name```; invisible in the notebook.
+    """Hand ``value`` to the book's text as ``{glue:text}`name```; unseen in a notebook.
 
     The same output as MyST-NB's ``glue(name, value, display=False)``, written without
     importing the book's toolchain.
@@ -68,14 +70,16 @@ def glue(name: str, value: Any) -> None:
 
     bundle, metadata = format_display_data(value)
     metadata["scrapbook"] = {"name": name, "mime_prefix": _GLUE_PREFIX}
-    display({_GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    display(
+        {_GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata
+    )
 
 
 def show_source(obj: Any) -> None:
     """Show the current source of a function or class of this package as a code block.
 
-    It is an output, so the book and the notebook show the same code, and a change to the
-    package shows up as a changed output when the chapter is re-executed.
+    It is an output, so the book and the notebook show the same code, and a change to
+    the package shows up as a changed output when the chapter is re-executed.
     """
     from IPython.display import Markdown, display
 

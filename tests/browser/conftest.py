@@ -1,18 +1,21 @@
-"""The rendered book, as a reader's browser sees it: fixtures for the suite in this folder.
+"""The rendered book, as a reader's browser sees it: fixtures for the suite in this
+folder.
 
-The suite serves the built book (``_build/html``, or ``$BOOK_HTML``) on 127.0.0.1 with a threaded
-``http.server`` and drives Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``) headless
-through Playwright's Python package; it never downloads a browser. Every page listed in
-``_toc.yml`` is visited once (the visit is cached for the session), and each test checks one
-property of that visit, so a failure names the page and the property.
+The suite serves the built book (``_build/html``, or ``$BOOK_HTML``) on 127.0.0.1 with a
+threaded ``http.server`` and drives Debian's Chromium (``/usr/bin/chromium``, or
+``$CHROMIUM``) headless through Playwright's Python package; it never downloads a
+browser. Every page listed in ``_toc.yml`` is visited once (the visit is cached for the
+session), and each test checks one property of that visit, so a failure names the page
+and the property.
 
-Any request for a host other than 127.0.0.1 is blocked and recorded: the book must work offline
-(MathJax and its fonts are served with it). A full-page screenshot of each page is written under
-``_build/screenshots/`` (next to the HTML folder), with ``report.json``: the counts per page.
+Any request for a host other than 127.0.0.1 is blocked and recorded: the book must work
+offline (MathJax and its fonts are served with it). A full-page screenshot of each page
+is written under ``_build/screenshots/`` (next to the HTML folder), with
+``report.json``: the counts per page.
 
-Run: ``make test-browser`` (builds first), or ``pytest tests/browser`` after a build. Without a
-build and without ``$BOOK_HTML``, the suite is skipped; with ``$BOOK_HTML`` set, a missing build
-is an error.
+Run: ``make test-browser`` (builds first), or ``pytest tests/browser`` after a build.
+Without a build and without ``$BOOK_HTML``, the suite is skipped; with ``$BOOK_HTML``
+set, a missing build is an error.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from book_config import ROOT
+
+from tests.book_config import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,12 +59,14 @@ def html_dir() -> Path:
 
 
 def screenshot_dir() -> Path:
-    return Path(os.environ.get("BOOK_SCREENSHOTS", html_dir().parent / "screenshots")).resolve()
+    return Path(
+        os.environ.get("BOOK_SCREENSHOTS", html_dir().parent / "screenshots")
+    ).resolve()
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The built book and a local server for it
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +74,13 @@ def site() -> Path:
     root = html_dir()
     if not (root / "index.html").is_file():
         if "BOOK_HTML" in os.environ:
-            pytest.fail(f"no built book at {root}: run `make test-build` (or jupyter-book build) first")
-        pytest.skip(f"no built book at {root}: run `make test-browser`, which builds it first")
+            pytest.fail(
+                f"no built book at {root}: "
+                "run `make test-build` (or jupyter-book build) first"
+            )
+        pytest.skip(
+            f"no built book at {root}: run `make test-browser`, which builds it first"
+        )
     return root
 
 
@@ -101,9 +112,13 @@ class Server:
 def server(site: Path):
     errors: list[tuple[int, str]] = []
     handler = type("Handler", (_Handler,), {"errors": errors})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    httpd = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name="book-server", daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, name="book-server", daemon=True
+    )
     thread.start()
     host, port = httpd.server_address[:2]
     try:
@@ -117,21 +132,24 @@ def server(site: Path):
                 print(f"  {status} {path}")
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Chromium through Playwright
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).is_file():
         pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium (`apt-get install -y chromium`; .ci/run does)"
+            f"{CHROMIUM} not found: install Debian's chromium "
+            "(`apt-get install -y chromium`; .ci/run does)"
         )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -147,9 +165,9 @@ def _only_local(origin: str, blocked: list[str], route):
         route.abort("blockedbyclient")
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # One visit per page, cached for the session
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -181,7 +199,9 @@ class Visit:
             + len(self.math.get("untypeset", []))
             + len(self.math.get("raw", [])),
             "images": len(self.images),
-            "broken_images": sum(not img["loaded"] or not img["alt"] for img in self.images),
+            "broken_images": sum(
+                not img["loaded"] or not img["alt"] for img in self.images
+            ),
             "internal_links": len(self.links),
             "code_cells": len(self.cells),
             "visible_code_lines": sum(cell["visible_code_lines"] for cell in self.cells),
@@ -207,8 +227,9 @@ PAGE_FACTS_JS = r"""
       return NodeFilter.FILTER_ACCEPT;
     }
   });
-  // also a bare TeX control word (\tfrac, \log): math split by Markdown (a line starting "+ " or "- "
-  // inside $...$ becomes a list item) leaves its halves in separate text nodes, each unmatched
+  // also a bare TeX control word (\tfrac, \log): math split by Markdown (a line
+  // starting "+ " or "- " inside $...$ becomes a list item) leaves its halves in
+  // separate text nodes, each unmatched
   const tex = /\$\$|\\\(|\\\[|\\begin\{|\$[^$\n]*[\\^_{}][^$\n]*\$|\\[a-zA-Z]{2,}/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (tex.test(n.textContent)) raw.push(n.textContent.trim().slice(0, 120));
@@ -217,7 +238,8 @@ PAGE_FACTS_JS = r"""
     math: {
       elements: math.length,
       containers: document.querySelectorAll('mjx-container').length,
-      untypeset: math.filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.trim().slice(0, 120)),
+      untypeset: math.filter(el => !el.querySelector('mjx-container')).map(
+        el => el.textContent.trim().slice(0, 120)),
       errors: [...document.querySelectorAll('mjx-merror')].map(
         el => el.getAttribute('data-mjx-error') || el.textContent.slice(0, 120)),
       raw: raw,
@@ -253,7 +275,10 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
 
     visit = Visit(docname=docname, url=server.url(f"{docname}.html"))
     page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and visit.console_errors.append(msg.text))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and visit.console_errors.append(msg.text),
+    )
     page.on("pageerror", lambda err: visit.page_errors.append(str(err)))
     page.on(
         "requestfailed",
@@ -261,20 +286,25 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
     )
     page.on(
         "response",
-        lambda resp: resp.status >= 400 and visit.failed_requests.append(f"{resp.url} (HTTP {resp.status})"),
+        lambda resp: (
+            resp.status >= 400
+            and visit.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+        ),
     )
     start = time.perf_counter()
     page.goto(visit.url, wait_until="load")
-    # MathJax 3 typesets after load; its startup promise resolves once every formula is done.
-    # (Sphinx adds MathJax only to pages that have math.)
+    # MathJax 3 typesets after load; its startup promise resolves once every formula is
+    # done. (Sphinx adds MathJax only to pages that have math.)
     if page.locator("script[src*='mathjax']").count():
         page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=30_000,
         )
         page.evaluate("() => MathJax.startup.promise")
     page.evaluate("() => document.fonts.ready.then(() => true)")
     page.evaluate(
-        "() => Promise.all([...document.images].map(img => img.complete ? null : img.decode().catch(() => null)))"
+        "() => Promise.all([...document.images].map("
+        "img => img.complete ? null : img.decode().catch(() => null)))"
     )
     page.wait_for_load_state("networkidle")
     visit.load_seconds = time.perf_counter() - start
@@ -282,7 +312,9 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
     facts = page.evaluate(PAGE_FACTS_JS)
     visit.math = facts["math"]
     visit.images = facts["images"]
-    visit.links = sorted({link for link in facts["links"] if link.startswith(server.origin + "/")})
+    visit.links = sorted(
+        {link for link in facts["links"] if link.startswith(server.origin + "/")}
+    )
     visit.cells = facts["cells"]
     visit.launch_links = facts["launch_links"]
 
@@ -291,16 +323,19 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
     page.screenshot(path=str(shot), full_page=True)
     visit.screenshot = str(shot)
 
-    # preload: false keeps axe from fetching the stylesheets itself: it resolves the theme's
-    # `@import "../basic.css"` against the page instead of the stylesheet, and asks for a file
-    # that does not exist (a 404 of axe's, not the book's). Only css-orientation-lock needs it.
+    # preload: false keeps axe from fetching the stylesheets itself: it resolves the
+    # theme's `@import "../basic.css"` against the page instead of the stylesheet, and
+    # asks for a file that does not exist (a 404 of axe's, not the book's). Only
+    # css-orientation-lock needs it.
     results = Axe().run(page, options={"resultTypes": ["violations"], "preload": False})
     visit.axe_violations = [
         {
             "id": v["id"],
             "impact": v["impact"],
             "help": v["help"],
-            "nodes": [{"target": n["target"], "html": n["html"][:200]} for n in v["nodes"]],
+            "nodes": [
+                {"target": n["target"], "html": n["html"][:200]} for n in v["nodes"]
+            ],
         }
         for v in results.response["violations"]
     ]
@@ -312,18 +347,23 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
 
 @pytest.fixture(scope="session")
 def visits(browser, server):
-    """``visits(docname)``: the cached visit of one page (each page is loaded once per session)."""
+    """``visits(docname)``: the cached visit of one page (each page is loaded once per
+    session)."""
     cache: dict[str, Visit] = {}
     shots = screenshot_dir()
 
     failed: dict[str, str] = {}
 
     def get(docname: str) -> Visit:
-        if docname in failed:  # a page that could not be visited fails each of its tests at once
+        if (
+            docname in failed
+        ):  # a page that could not be visited fails each of its tests at once
             pytest.fail(failed[docname])
         if docname not in cache:
             if not (server.root / f"{docname}.html").is_file():
-                pytest.fail(f"{docname} is in _toc.yml but {docname}.html was not built")
+                pytest.fail(
+                    f"{docname} is in _toc.yml but {docname}.html was not built"
+                )
             ctx = browser.new_context(viewport=VIEWPORT, service_workers="block")
             blocked: list[str] = []
             ctx.route("**/*", functools.partial(_only_local, server.origin, blocked))
@@ -331,7 +371,9 @@ def visits(browser, server):
             try:
                 cache[docname] = _visit(ctx, server, shots, docname)
             except Exception as error:
-                failed[docname] = f"{docname}: the visit failed: {type(error).__name__}: {error}"
+                failed[docname] = (
+                    f"{docname}: the visit failed: {type(error).__name__}: {error}"
+                )
                 raise
             finally:
                 ctx.close()
@@ -340,17 +382,23 @@ def visits(browser, server):
     yield get
     if cache:
         shots.mkdir(parents=True, exist_ok=True)
-        report = {name: {"counts": v.counts(), **asdict(v)} for name, v in cache.items()}
-        (shots / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+        report = {
+            name: {"counts": v.counts(), **asdict(v)} for name, v in cache.items()
+        }
+        (shots / "report.json").write_text(
+            json.dumps(report, indent=1), encoding="utf-8"
+        )
         width = max(len(name) for name in cache)
-        print(f"\nrendered book: per-page counts (screenshots and report.json in {shots})")
+        print(
+            f"\nrendered book: per-page counts (screenshots and report.json in {shots})"
+        )
         for name, v in cache.items():
             print(f"  {name:<{width}}  {v.counts()}")
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Link checking, in Python against the same server
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Ids(html.parser.HTMLParser):
@@ -366,7 +414,8 @@ class _Ids(html.parser.HTMLParser):
 
 @pytest.fixture(scope="session")
 def fetch(server):
-    """``fetch(url) -> (status, ids)``: the local server's answer and the anchors of the page."""
+    """``fetch(url) -> (status, ids)``: the local server's answer and the anchors of the
+    page."""
 
     @functools.cache
     def get(url: str) -> tuple[int, frozenset[str]]:

@@ -1,11 +1,11 @@
 """The built pages' repository and launch links are all derived from `_config.yml`.
 
-Parses the HTML of every page in `_toc.yml` (no browser needed). Expected links are rebuilt
-here from `repository.url`, `repository.branch` and `launch_buttons` in `_config.yml`, the one
-place the repository's URL is written:
+Parses the HTML of every page in `_toc.yml` (no browser needed). Expected links are
+rebuilt here from `repository.url`, `repository.branch` and `launch_buttons` in
+`_config.yml`, the one place the repository's URL is written:
 
-- every chapter's Binder and Colab buttons open the chapter's notebook, `notebooks/NN-name.ipynb`
-  (committed with its outputs), not its MyST source;
+- every chapter's Binder and Colab buttons open the chapter's notebook,
+  `notebooks/NN-name.ipynb` (committed with its outputs), not its MyST source;
 - every page's "Show source" and "Suggest edit" links point at its source file, and its
   repository and issue links at the repository;
 - no page links to any other repository on the same host.
@@ -13,9 +13,10 @@ place the repository's URL is written:
 
 from __future__ import annotations
 
-import book_config as cfg
 import pytest
 from bs4 import BeautifulSoup
+
+from tests import book_config as cfg
 
 PAGES = cfg.toc_docnames()
 CHAPTERS = [page for page in PAGES if cfg.is_notebook_page(page)]
@@ -31,7 +32,9 @@ def soup(site, page) -> BeautifulSoup:
 def notebook_of(page: str) -> str:
     chapter = cfg.source_of(page)
     notebook = cfg.paired_notebook(chapter)
-    assert notebook.is_file(), f"{chapter.name} has no committed notebook {notebook.relative_to(cfg.ROOT)}"
+    assert notebook.is_file(), (
+        f"{chapter.name} has no committed notebook {notebook.relative_to(cfg.ROOT)}"
+    )
     return notebook.relative_to(cfg.ROOT).as_posix()
 
 
@@ -39,15 +42,19 @@ def expected_launch_links(page: str) -> dict[str, str]:
     org, repo = cfg.github_org_repo()
     branch, notebook = cfg.branch(), notebook_of(page)
     ui = UI_PREFIX[cfg.config()["launch_buttons"].get("notebook_interface", "classic")]
+    binder, colab = cfg.launch("binderhub_url"), cfg.launch("colab_url")
     return {
-        "Binder": f"{cfg.launch('binderhub_url')}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{notebook}",
-        "Colab": f"{cfg.launch('colab_url')}/github/{org}/{repo}/blob/{branch}/{notebook}",
+        "Binder": f"{binder}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{notebook}",
+        "Colab": f"{colab}/github/{org}/{repo}/blob/{branch}/{notebook}",
     }
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_launch_buttons_open_the_chapter_notebook(site, page):
-    links = {a.get_text(strip=True): a["href"] for a in soup(site, page).select(".dropdown-launch-buttons a")}
+    links = {
+        a.get_text(strip=True): a["href"]
+        for a in soup(site, page).select(".dropdown-launch-buttons a")
+    }
     assert links == expected_launch_links(page)
 
 
@@ -80,7 +87,9 @@ def test_links_to_the_repository_host_are_to_this_repository(site, page):
     others = [
         a["href"]
         for a in soup(site, page).select("a[href]")
-        if a["href"].split("/")[2:3] == [host] and a["href"] != url and not a["href"].startswith(url + "/")
+        if a["href"].split("/")[2:3] == [host]
+        and a["href"] != url
+        and not a["href"].startswith(url + "/")
     ]
     assert not others, f"{page}: links to {host} outside {url}: {others}"
 
@@ -90,20 +99,31 @@ def test_logo_and_favicon(site):
     icons = [link["href"] for link in html.select("link[rel~=icon]")]
     assert icons and all(icon.endswith(".svg") for icon in icons), icons
     logos = html.select("img.logo__image")
-    assert logos and all(img["src"].endswith("logo.svg") and img.get("alt") for img in logos)
-    assert (site / "_static" / "logo.svg").is_file() and (site / "_static" / "favicon.svg").is_file()
+    assert logos and all(
+        img["src"].endswith("logo.svg") and img.get("alt") for img in logos
+    )
+    assert (site / "_static" / "logo.svg").is_file() and (
+        site / "_static" / "favicon.svg"
+    ).is_file()
 
 
 def test_references_page_lists_the_bibliography(site):
-    """The references page lists every entry of book/references.bib, and chapters link to it."""
+    """The references page lists every entry of book/references.bib, and chapters link
+    to it."""
     import re
 
-    keys = re.findall(r"^@\w+\{([^,]+),", (cfg.ROOT / "book" / "references.bib").read_text(), re.MULTILINE)
+    keys = re.findall(
+        r"^@\w+\{([^,]+),",
+        (cfg.ROOT / "book" / "references.bib").read_text(),
+        re.MULTILINE,
+    )
     assert keys
     pages = [page for page in PAGES if page.endswith("references")]
     assert pages, "no references page in _toc.yml"
     listed = {el["id"] for el in soup(site, pages[0]).select("[id]")}
-    missing = [key for key in keys if f"cite-{key}" not in listed]  # bibtex_cite_id in _config.yml
+    missing = [
+        key for key in keys if f"cite-{key}" not in listed
+    ]  # bibtex_cite_id in _config.yml
     assert not missing, f"entries missing from the references page: {missing}"
     cited = [
         page

@@ -1,11 +1,13 @@
-"""Every page of `_toc.yml`, loaded in Chromium from the built book, is whole and readable.
+"""Every page of `_toc.yml`, loaded in Chromium from the built book, is whole and
+readable.
 
-Each test checks one property of one page's visit (see conftest.py): the page loaded with no
-console error, no failed request and no request off this machine; MathJax typeset every formula
-without an error; every image loaded and has alt text; every internal link and cross-reference
-resolves; every code cell that has an output shows it; chapters have their launch buttons; and
-axe-core finds no serious or critical accessibility violation; code fits the text column and at
-most half of a chapter's code is open (checks are folded).
+Each test checks one property of one page's visit (see conftest.py): the page loaded
+with no console error, no failed request and no request off this machine; MathJax
+typeset every formula without an error; every image loaded and has alt text; every
+internal link and cross-reference resolves; every code cell that has an output shows it;
+chapters have their launch buttons; axe-core finds no serious or critical accessibility
+violation; code fits the text column, and at most half of a chapter's code is open
+(checks are folded).
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import re
 import urllib.parse
 
 import pytest
-from book_config import is_notebook_page, source_of, toc_docnames
+
+from tests.book_config import is_notebook_page, source_of, toc_docnames
 
 PAGES = toc_docnames()
 CHAPTERS = [page for page in PAGES if is_notebook_page(page)]
 
-# Outputs a reader never sees in the page: myst-nb's `glue` stores a value in a display output
-# (marked with "scrapbook" metadata) and shows it where the text asks for it, not in the cell.
+# Outputs a reader never sees in the page: myst-nb's `glue` stores a value in a display
+# output (marked with "scrapbook" metadata) and shows it where the text asks for it, not
+# in the cell.
 GLUE_METADATA = "scrapbook"
 HIDDEN_CELL_TAGS = {"remove-cell"}
 HIDDEN_OUTPUT_TAGS = {"remove-output"}
@@ -41,12 +45,15 @@ def test_no_console_error(visits, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_failed_request(visits, page):
     visit = visits(page)
-    assert not visit.failed_requests, f"{page}: failed requests:\n  {_list(visit.failed_requests)}"
+    assert not visit.failed_requests, (
+        f"{page}: failed requests:\n  {_list(visit.failed_requests)}"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_request_leaves_the_machine(visits, page):
-    """The book works offline: scripts, styles, fonts and MathJax are all served with it."""
+    """The book works offline: scripts, styles, fonts and MathJax are all served with
+    it."""
     visit = visits(page)
     assert not visit.external_requests, (
         f"{page}: requests to other hosts:\n  {_list(visit.external_requests)}"
@@ -57,7 +64,9 @@ def test_no_request_leaves_the_machine(visits, page):
 def test_math_is_typeset(visits, page):
     math = visits(page).math
     assert not math["errors"], f"{page}: MathJax errors:\n  {_list(math['errors'])}"
-    assert not math["untypeset"], f"{page}: formulas MathJax did not typeset:\n  {_list(math['untypeset'])}"
+    assert not math["untypeset"], (
+        f"{page}: formulas MathJax did not typeset:\n  {_list(math['untypeset'])}"
+    )
     assert not math["raw"], f"{page}: raw TeX left in the text:\n  {_list(math['raw'])}"
     assert math["containers"] >= math["elements"], f"{page}: {math}"
 
@@ -68,15 +77,20 @@ def test_toc_has_chapters():
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_math_was_found(visits, page):
-    assert visits(page).math["containers"] > 0, f"{page}: no typeset formula found: is MathJax loading?"
+    assert visits(page).math["containers"] > 0, (
+        f"{page}: no typeset formula found: is MathJax loading?"
+    )
 
 
 def test_an_undefined_macro_is_a_math_error(browser, server):
-    """The MathJax configuration turns an unknown macro into an error box, which the checks catch."""
+    """The MathJax configuration turns an unknown macro into an error box, which the
+    checks catch."""
     page = browser.new_page()
     try:
         page.goto(server.url(f"{CHAPTERS[0]}.html"), wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+        )
         page.evaluate("() => MathJax.startup.promise")
         html = page.evaluate(r"() => MathJax.tex2chtml('\\notamacro{x}').outerHTML")
     finally:
@@ -91,16 +105,21 @@ def test_images_load_and_have_alt_text(visits, page):
     no_alt = [img["src"] for img in images if not img["alt"]]
     # docutils' default alt text is the image's path: present, and useless to a reader
     path_alt = [
-        img["src"] for img in images if img["alt"] and re.search(r"\.(png|jpe?g|svg|gif)$", img["alt"])
+        img["src"]
+        for img in images
+        if img["alt"] and re.search(r"\.(png|jpe?g|svg|gif)$", img["alt"])
     ]
     assert not broken, f"{page}: images that did not load:\n  {_list(broken)}"
     assert not no_alt, f"{page}: images without alt text:\n  {_list(no_alt)}"
-    assert not path_alt, f"{page}: images whose alt text is a file name:\n  {_list(path_alt)}"
+    assert not path_alt, (
+        f"{page}: images whose alt text is a file name:\n  {_list(path_alt)}"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_internal_links_resolve(visits, fetch, page):
-    """Every link to this site, cross-references included, reaches a page, and its anchor exists."""
+    """Every link to this site, cross-references included, reaches a page, and its
+    anchor exists."""
     visit = visits(page)
     broken = []
     for link in visit.links:
@@ -133,13 +152,18 @@ def _shown_outputs(cell) -> bool:
 def test_code_cells_show_their_outputs(visits, server, page):
     import nbformat
 
-    executed = server.root / "_sources" / f"{page}.ipynb"  # the executed notebook the page shows
-    assert executed.is_file(), f"{executed} missing: the theme copies it for the download button"
+    executed = (
+        server.root / "_sources" / f"{page}.ipynb"
+    )  # the executed notebook the page shows
+    assert executed.is_file(), (
+        f"{executed} missing: the theme copies it for the download button"
+    )
     notebook = nbformat.reads(executed.read_text(encoding="utf-8"), as_version=4)
     shown = [
         cell
         for cell in notebook.cells
-        if cell.cell_type == "code" and not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
+        if cell.cell_type == "code"
+        and not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
     ]
     cells = visits(page).cells
     assert len(cells) == len(shown), (
@@ -147,11 +171,15 @@ def test_code_cells_show_their_outputs(visits, server, page):
     )
     missing = [
         f"cell {i + 1}: {cell.source.splitlines()[0] if cell.source else ''!r}"
-        for i, (cell, html) in enumerate(zip(shown, cells))
+        for i, (cell, html) in enumerate(zip(shown, cells, strict=True))
         if _shown_outputs(cell) and not any(html["output_items"])
     ]
-    assert not missing, f"{page}: code cells whose output is not shown:\n  {_list(missing)}"
-    assert any(any(html["output_items"]) for html in cells), f"{page}: no cell shows any output"
+    assert not missing, (
+        f"{page}: code cells whose output is not shown:\n  {_list(missing)}"
+    )
+    assert any(any(html["output_items"]) for html in cells), (
+        f"{page}: no cell shows any output"
+    )
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
@@ -183,8 +211,12 @@ def test_chapter_has_launch_buttons(visits, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_serious_accessibility_violation(visits, page):
-    serious = [v for v in visits(page).axe_violations if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{page}: axe-core violations:\n" + json.dumps(serious, indent=1)
+    serious = [
+        v for v in visits(page).axe_violations if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page}: axe-core violations:\n" + json.dumps(
+        serious, indent=1
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -192,7 +224,11 @@ def test_screenshot_written(visits, page):
     from pathlib import Path
 
     shot = Path(visits(page).screenshot)
-    assert shot.is_file() and shot.stat().st_size > 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        shot.is_file()
+        and shot.stat().st_size > 0
+        and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    )
 
 
 def test_home_redirects_to_the_first_page(browser, server):
@@ -206,7 +242,8 @@ def test_home_redirects_to_the_first_page(browser, server):
 
 
 def test_search_finds_the_first_chapter(browser, server):
-    """The theme's search box, as a reader uses it: open it, type a word, get the chapter."""
+    """The theme's search box, as a reader uses it: open it, type a word, get the
+    chapter."""
     page = browser.new_page()
     try:
         page.goto(server.url(f"{CHAPTERS[0]}.html"), wait_until="load")
@@ -216,14 +253,17 @@ def test_search_finds_the_first_chapter(browser, server):
         box.press("Enter")
         page.wait_for_url("**/search.html?q=entropy*")
         page.wait_for_selector("#search-results ul.search li", timeout=30_000)
-        hits = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "links => links.map(a => a.href)"
+        )
     finally:
         page.close()
     assert any(hit.split("#")[0].endswith(f"{CHAPTERS[0]}.html") for hit in hits), hits
 
 
 def test_no_404_from_the_server(visits, server):
-    """Over the whole session (pages, their resources, link checks), the server answered no 404."""
+    """Over the whole session (pages, their resources, link checks), the server answered
+    no 404."""
     for page in PAGES:
         visits(page)
     assert not server.errors, f"the local server answered with errors: {server.errors}"
