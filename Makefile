@@ -11,12 +11,24 @@ export HYPOTHESIS_PROFILE ?= ci
 CHAPTERS  := $(wildcard book/[0-9]*.md)
 NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 
-.PHONY: book pdf test test-lint test-unit test-notebooks test-pairing test-build test-browser test-binder test-colab test-pdf binder notebooks bench bench-vae venv lock clean html-fresh
+.PHONY: book translations pdf test test-lint test-unit test-notebooks test-pairing test-build test-browser test-binder test-colab test-pdf binder notebooks bench bench-vae venv lock clean html-fresh
 
-## book: create the environment, execute the chapters (cached), write _build/html
+# The translated editions (course_editions in _config.yml, but the first): built from the same
+# sources and their catalogues, locales/<lang>/LC_MESSAGES/, into _build/<lang>/ and copied to
+# _build/html/<lang>/ (tools/editions.py); they read the English build's execution cache.
+TRANSLATED := ko
+
+## book: create the environment, execute the chapters (cached), write _build/html (English) and
+##       _build/html/ko (Korean: the same pages from locales/ko, no chapter executed again)
 book: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --keep-going
-	@echo "The book is at _build/html/index.html"
+	$(BIN)/python -m tools.editions html $(TRANSLATED)
+	@echo "The book is at _build/html/index.html, the Korean edition at _build/html/ko/index.html"
+
+## translations: the catalogues locales/<lang>/LC_MESSAGES/*.po from the English pages (new
+##               messages untranslated, changed ones fuzzy; README: the Korean edition)
+translations: $(STAMP)
+	$(BIN)/python -m tools.editions update
 
 ## pdf: the whole book as one PDF, _build/latex/course.pdf (Sphinx's LaTeX, then XeLaTeX through latexmk;
 ##      TeX Live from Debian, see README), then the HTML again: every page links to its copy
@@ -62,6 +74,7 @@ test-notebooks: $(STAMP)
 
 test-build: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/python -m tools.editions html --strict $(TRANSLATED)
 
 ## test-browser: every page of _toc.yml in headless Chromium (Debian's /usr/bin/chromium): console, requests,
 ##               MathJax, images, links, outputs, launch buttons, axe-core; screenshots in _build/screenshots/
@@ -91,7 +104,8 @@ binder: $(STAMP)
 # book/_ext alone it would serve the old ones. Drop the HTML then; the execution cache is kept.
 html-fresh:
 	@if [ -f _build/html/index.html ] && [ -n "$$(find book/_static book/_ext -newer _build/html/index.html)" ]; then \
-	    echo "book/_static or book/_ext changed: rebuilding the HTML from scratch"; rm -rf _build/html _build/.doctrees; fi
+	    echo "book/_static or book/_ext changed: rebuilding the HTML from scratch"; \
+	    rm -rf _build/html _build/.doctrees $(foreach l,$(TRANSLATED),_build/$(l)/html _build/$(l)/.doctrees); fi
 
 ## notebooks: re-execute every chapter into its paired notebook (review the diff, then commit)
 notebooks: $(STAMP)

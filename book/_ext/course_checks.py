@@ -1,18 +1,25 @@
 """The book's ledger of checks, and the one-line summary on every folded check cell.
 
-Every call of ``lectures``' checking API (``check_close``, ``check_mc``, ``check_bound``,
-``check_that``) prints a line that starts with ``✓`` and glues its record into the notebook's
-outputs as ``check:<label>`` (see ``src/lectures/checks.py``). This extension
+Every call of ``lectures``' checking API (``check_close``, ``check_mc``,
+``check_bound``, ``check_that``) prints a line that starts with ``✓`` and glues its
+record into the notebook's outputs as ``check:<label>`` (see
+``src/lectures/checks.py``). This extension
 
 1. collects those records from each executed chapter when it is read (MyST-NB writes a
-   chapter's glued data to ``<docname>.glue.json`` in its output folder), and keeps them in the
-   environment, so a cached build has them too;
-2. reads the ledger page (the page with a ``{check-ledger}`` directive) after every other page,
-   and again whenever a page changed, and fills the directive with the summary and one table
-   row per check, generated from the records, never written by hand;
-3. gives a folded cell (tag ``hide-cell``) that prints checks the summary
-   "✓ 3 checks: label-a, label-b, label-c" instead of "Show code cell content", unless the cell
-   sets ``mystnb: code_prompt_show`` itself.
+   chapter's glued data to ``<docname>.glue.json`` in its output folder), and keeps them
+   in the environment, so a cached build has them too;
+2. reads the ledger page (the page with a ``{check-ledger}`` directive) after every
+   other page, and again whenever a page changed, and fills the directive with the
+   summary and one table row per check, generated from the records, never written by
+   hand;
+3. gives a folded cell (tag ``hide-cell``) that prints checks the summary "✓ 3 checks:
+   label-a, label-b, label-c" instead of "Show code cell content", unless the cell sets
+   ``mystnb: code_prompt_show`` itself.
+
+Its words are the interface's (``_``, the catalogue ``course`` of
+book/_ext/course_i18n.py), not the page's: the ledger is generated, so its text is no
+message of the page's catalogue. What the records say (labels, what is compared) stays
+as the chapters printed it, in English.
 """
 
 from __future__ import annotations
@@ -25,27 +32,55 @@ from pathlib import Path
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.locale import get_translation
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
+_ = get_translation("course")
 GLUE_KEY = "check:"
 LEDGER_DIRECTIVE = "check-ledger"
 KIND_ORDER = ("exact", "numerical", "monte carlo", "inequality", "claim")
+KIND_NAMES = {  # the records' kinds, as the ledger's text names them
+    "exact": _("exact"),
+    "numerical": _("numerical"),
+    "monte carlo": _("monte carlo"),
+    "inequality": _("inequality"),
+    "claim": _("claim"),
+}
+SUMMARY_HEAD = (_("chapter"), _("checks"))
+TABLE_HEAD = (
+    _("check"),
+    _("backs"),
+    _("what is compared"),
+    _("kind"),
+    _("tolerance"),
+    _("achieved"),
+    _("result"),
+)
 SUMMARY_LABELS_SHOWN = 3
-FLOAT_NOISE = 1e-12  # an error up to this is float64 rounding, recorded as a power of ten
-# the PDF's columns: widths in twentieths of the line, ragged right (the HTML sizes its own)
-LATEX_COLUMNS = "".join(
-    f"|>{{\\raggedright\\arraybackslash}}\\X{{{n}}}{{20}}" for n in (3, 3, 6, 2, 2, 2, 2)
-) + "|"
+FLOAT_NOISE = (
+    1e-12  # an error up to this is float64 rounding, recorded as a power of ten
+)
+# the PDF's columns: widths in twentieths of the line, ragged right (the HTML sizes its
+# own)
+LATEX_COLUMNS = (
+    "".join(
+        f"|>{{\\raggedright\\arraybackslash}}\\X{{{n}}}{{20}}"
+        for n in (3, 3, 6, 2, 2, 2, 2)
+    )
+    + "|"
+)
 
 
 def _records_of(env, docname: str) -> list[dict]:
-    """The check records glued by the chapter ``docname`` during this read, in cell order."""
+    """The check records glued by the chapter ``docname`` during this read, in cell
+    order."""
     folder = getattr(getattr(env, "mystnb_config", None), "output_folder", None)
     if not folder:
         return []
     glue_file = Path(folder).joinpath(*docname.split("/")).with_suffix(".glue.json")
-    # the keys MyST-NB glued while reading this page (a stale file of an earlier read is ignored)
+    # the keys MyST-NB glued while reading this page (a stale file of an earlier read is
+    # ignored)
     keys = getattr(env, "nb_metadata", {}).get(docname, {}).get("glue", [])
     if not glue_file.is_file() or not any(k.startswith(GLUE_KEY) for k in keys):
         return []
@@ -90,7 +125,7 @@ def _ledger_docnames(env) -> set[str]:
 
 
 def read_ledger_again(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """When any other page is read again, so is the ledger: it lists what they recorded."""
+    """When any other page is read again, so is the ledger: it lists their records."""
     ledgers = _ledger_docnames(env)
     if (set(added) | set(changed) | set(removed)) - ledgers:
         return sorted(ledgers)
@@ -106,7 +141,7 @@ def read_ledger_last(app: Sphinx, env, docnames: list[str]) -> None:
 
 def _link(label: str) -> str:
     if label.startswith("eq-"):
-        return f"Eq. {{eq}}`{label}`"
+        return _("Eq. {equation}").format(equation=f"{{eq}}`{label}`")
     # the label as the link's text: a title with math in it would show as raw TeX
     if label.startswith("thm-"):
         return f"{{prf:ref}}`{label} <{label}>`"
@@ -116,9 +151,9 @@ def _link(label: str) -> str:
 def _error_text(record: dict) -> str:
     measure, error = record["measure"], record["error"]
     if measure == "claim":
-        return "holds"
+        return str(_("holds"))
     if measure == "margin":
-        return f"margin {error:.3g}"
+        return _("margin {margin}").format(margin=f"{error:.3g}")
     if measure == "z":
         return f"\\|z\\| = {error:.2f}"
     if error == 0:
@@ -151,7 +186,8 @@ def _cell(text: str) -> str:
 
 
 class CheckLedger(SphinxDirective):
-    """``{check-ledger}``: the summary and the table of every check the chapters executed."""
+    """``{check-ledger}``: the summary and the table of every check the chapters
+    executed."""
 
     has_content = False
 
@@ -166,12 +202,18 @@ class CheckLedger(SphinxDirective):
         self.state.nested_parse(
             StringList(lines, source=self.env.docname), 0, container
         )
+        for node in container.findall(nodes.Element):
+            node["translatable"] = False  # generated, in the edition's language already
         return [container]
 
     def _summary(self, checks: dict, chapters: list[str]) -> list[str]:
         records = [r for doc in chapters for r in checks[doc]]
         kinds = Counter(r["kind"] for r in records)
-        by_kind = ", ".join(f"{kinds[k]} {k}" for k in KIND_ORDER if kinds[k])
+        by_kind = ", ".join(
+            _("{count} {kind}").format(count=kinds[k], kind=KIND_NAMES[k])
+            for k in KIND_ORDER
+            if kinds[k]
+        )
         passed = sum(r["passed"] for r in records)
         rated = [
             (r_, doc, r)
@@ -180,26 +222,37 @@ class CheckLedger(SphinxDirective):
             if (r_ := _ratio(r)) is not None
         ]
         lines = [
-            f"**{len(records)} checks**, {passed} passed: {by_kind}.",
+            _("**{count} checks**, {passed} passed: {kinds}.").format(
+                count=len(records), passed=passed, kinds=by_kind
+            ),
             "",
-            "| chapter | checks |",
+            "| " + " | ".join(map(str, SUMMARY_HEAD)) + " |",
             "|:--|--:|",
         ]
         lines += [f"| {{doc}}`/{doc}` | {len(checks[doc])} |" for doc in chapters]
         rounding = sum(
-            r["measure"] in ("abs", "rel") and r["error"] <= FLOAT_NOISE for r in records
+            r["measure"] in ("abs", "rel") and r["error"] <= FLOAT_NOISE
+            for r in records
         )
         lines += [
             "",
-            f"{rounding} of the comparisons agree to float64 rounding (an error below "
-            f"$10^{{-12}}$).",
+            _(
+                "{count} of the comparisons agree to float64 rounding (an error below "
+                "$10^{{-12}}$)."
+            ).format(count=rounding),
         ]
         if rated:
             worst, doc, record = max(rated, key=lambda item: item[0])
-            lines[-1] += (
-                f" Among the others and the Monte Carlo checks, the worst ratio of achieved "
-                f"error to tolerance is **{worst:.2g}**: check `{record['label']}` in "
-                f"{{doc}}`/{doc}` ({_error_text(record)} against {_tolerance_text(record)})."
+            lines[-1] += " " + _(
+                "Among the others and the Monte Carlo checks, the worst ratio of "
+                "achieved error to tolerance is **{ratio}**: check {label} in "
+                "{chapter} ({achieved} against {tolerance})."
+            ).format(
+                ratio=f"{worst:.2g}",
+                label=f"`{record['label']}`",
+                chapter=f"{{doc}}`/{doc}`",
+                achieved=_error_text(record),
+                tolerance=_tolerance_text(record),
             )
         return lines + [""]
 
@@ -215,20 +268,21 @@ class CheckLedger(SphinxDirective):
             "\\begingroup\\footnotesize\\courseLedgerBreaks",
             "```",
             "",
-            "| check | backs | what is compared | kind | tolerance | achieved | result |",
+            "| " + " | ".join(map(str, TABLE_HEAD)) + " |",
             "|:--|:--|:--|:--|:--|:--|:-:|",
         ]
         for r in records:
             result = "✓" if r["passed"] else "✗"
             lines.append(
                 f"| {_cell(r['label'])} | {_link(r['backs'])} | {_cell(r['routes'])} "
-                f"| {r['kind']} | {_tolerance_text(r)} | {_error_text(r)} | {result} |"
+                f"| {KIND_NAMES[r['kind']]} | {_tolerance_text(r)} "
+                f"| {_error_text(r)} | {result} |"
             )
         return lines + ["", "```{raw} latex", "\\endgroup", "```"]
 
 
 class SummariseFoldedChecks(SphinxPostTransform):
-    """A folded cell that prints checks says which, before MyST-NB wraps it in a toggle."""
+    """A folded cell that prints checks says which, before MyST-NB folds it."""
 
     default_priority = 190  # MyST-NB's HideInputCells runs at 199
     formats = ("html",)
@@ -242,7 +296,7 @@ class SummariseFoldedChecks(SphinxPostTransform):
             labels = _printed_check_labels(cell)
             if labels:
                 cell["prompt_show"] = _fold_summary(labels)
-                cell["prompt_hide"] = "Hide the checks"
+                cell["prompt_hide"] = str(_("Hide the checks"))
 
 
 def _printed_check_labels(cell: nodes.Element) -> list[str]:
@@ -257,8 +311,11 @@ def _printed_check_labels(cell: nodes.Element) -> list[str]:
 def _fold_summary(labels: list[str]) -> str:
     shown = ", ".join(labels[:SUMMARY_LABELS_SHOWN])
     more = ", …" if len(labels) > SUMMARY_LABELS_SHOWN else ""
-    noun = "check" if len(labels) == 1 else "checks"
-    return f"✓ {len(labels)} {noun}: {shown}{more}"
+    if len(labels) == 1:
+        return _("✓ 1 check: {labels}").format(labels=shown)
+    return _("✓ {count} checks: {labels}").format(
+        count=len(labels), labels=shown + more
+    )
 
 
 def setup(app: Sphinx) -> dict:

@@ -39,8 +39,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import get_translation
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+_ = get_translation("course")  # the interface's catalogue (book/_ext/course_i18n.py)
 STYLE = Path(__file__).with_name("course_pdf.sty")
 FOLDED = {"tag_hide-cell", "tag_hide-input", "tag_hide-output"}
 PDF_IN_SITE = "course.pdf"  # the HTML site's copy, next to its index.html
@@ -81,9 +83,10 @@ class UnfoldHiddenCells(SphinxPostTransform):
 class AnchorAdmonitions(SphinxPostTransform):
     """A target before each docutils admonition with a ``:name:``, for references to it.
 
-    sphinx-proof's admonitions are labelled by its writer; sphinx-exercise's writer labels an
-    exercise ``exercise:<label>``, not the ``<docname>:<label>`` that ``{ref}`` points to
-    (the ledger of checks links to exercises), so exercises get the target too.
+    sphinx-proof's admonitions are labelled by its writer; sphinx-exercise's writer
+    labels an exercise ``exercise:<label>``, not the ``<docname>:<label>`` that
+    ``{ref}`` points to (the ledger of checks links to exercises), so exercises get the
+    target too.
     """
 
     default_priority = 400
@@ -93,7 +96,9 @@ class AnchorAdmonitions(SphinxPostTransform):
         for node in list(self.document.findall(nodes.Admonition)):
             module, kind = type(node).__module__, type(node).__name__
             named_box = module == nodes.__name__ and node.get("names")
-            exercise = module.startswith("sphinx_exercise") and kind.startswith("exercise")
+            exercise = module.startswith("sphinx_exercise") and kind.startswith(
+                "exercise"
+            )
             if not (named_box or exercise) or node.parent is None:
                 continue
             index = node.parent.index(node)
@@ -147,9 +152,10 @@ def use_manual_class(app: Sphinx, config: Config) -> None:
     config.latex_theme = "manual"
     config.latex_additional_files = [*config.latex_additional_files, str(STYLE)]
     elements = dict(config.latex_elements)
-    # sphinx-jupyterbook-latex loads ucharclasses, which puts every Latin and Greek letter
-    # in a class of its own and defines no transition: it slows XeLaTeX down, and would
-    # hide course_pdf.sty's switch to a Korean font from the letters next to Hangul.
+    # sphinx-jupyterbook-latex loads ucharclasses, which puts every Latin and Greek
+    # letter in a class of its own and defines no transition: it slows XeLaTeX down, and
+    # would hide course_pdf.sty's switch to a Korean font from the letters next to
+    # Hangul.
     preamble = UCHARCLASSES.sub("", elements.get("preamble", ""))
     elements["preamble"] = preamble + "\n\\usepackage{course_pdf}\n"
     config.latex_elements = elements
@@ -181,8 +187,8 @@ def add_pdf_link(app: Sphinx, pagename: str, templatename, context, doctree) -> 
     button = {
         "type": "link",
         "url": context["pathto"](PDF_IN_SITE, 1),
-        "text": "Book (.pdf)",
-        "tooltip": "The whole book as one PDF",
+        "text": str(_("Book (.pdf)")),
+        "tooltip": str(_("The whole book as one PDF")),
         "icon": "fas fa-book",
         "label": "download-book-pdf-button",
     }
