@@ -512,7 +512,7 @@ def check_catalogue(path: Path, language: str, complete: bool = False) -> list[P
         where = (
             f"{message.locations[0][0]}:{message.locations[0][1]}"
             if message.locations
-            else str(path.relative_to(ROOT))
+            else path.name
         )
 
         def problem(what: str, where: str = where, msgid: str = message.id) -> None:
