@@ -1,7 +1,8 @@
 """A fresh virtual environment over a copy of the repository as a clone has it.
 
 The Binder and Colab tests build one each, the way those services would: nothing of the
-course's `.venv` leaks in (no VIRTUAL_ENV, no PYTHONPATH), and the copy has no build output.
+course's `.venv` leaks in (no VIRTUAL_ENV, no PYTHONPATH), and the copy has no build
+output.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def copy_of_the_repository(dest: Path) -> Path:
 def python(version: str) -> str:
     """A Python interpreter of ``version`` (``"3.11"``) on this machine."""
     for candidate in (f"python{version}", "python3", sys.executable):
-        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        path = shutil.which(candidate) or (
+            candidate if Path(candidate).is_file() else None
+        )
         if not path:
             continue
         found = subprocess.run(
@@ -53,7 +56,8 @@ def python(version: str) -> str:
 
 
 class FreshEnv:
-    """A new venv at ``path``; ``run`` executes commands with its ``bin`` first on PATH."""
+    """A new venv at ``path``; ``run`` executes commands with its ``bin`` first on
+    PATH."""
 
     def __init__(self, path: Path, version: str = "3.11", tag: str = "env"):
         self.path, self.tag = path, tag
@@ -85,7 +89,8 @@ class FreshEnv:
         )
         print(f"{self.tag}: {what}: {time.perf_counter() - start:.0f} s")
         assert done.returncode == 0, (
-            f"{what} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            f"{what} failed ({done.returncode}):\n"
+            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
         )
         return done
 

@@ -1,17 +1,19 @@
 """Binder (repo2docker) builds the course's runtime from binder/, and it runs a chapter.
 
 repo2docker reads `binder/` when it exists (and then ignores the root's files):
-`runtime.txt` (the Python version), `requirements.txt` (installed with pip) and `postBuild`
-(run last; it installs `lectures`). binder/requirements.txt is generated from the root's pins by
-tools/binder_requirements.py: the runtime alone, torch from PyTorch's CPU index.
+`runtime.txt` (the Python version), `requirements.txt` (installed with pip) and
+`postBuild` (run last; it installs `lectures`). binder/requirements.txt is generated
+from the root's pins by tools/binder_requirements.py: the runtime alone, torch from
+PyTorch's CPU index.
 
-Docker cannot run here, so the next best proof is what repo2docker would do, by hand: copy the
-repository as a clone has it, create a fresh venv with the Python that runtime.txt names, install
-binder/requirements.txt, run postBuild, and execute the first chapter with nbval, which also
-compares every output with the committed one. PyTorch's index is not reachable from this machine:
-the test drops the index line and lets pip resolve the same `torch==X+cpu` from the package index
-that is configured here, and says so. Jupyter, ipykernel and the test tools (which Binder's image
-brings, or Binder does not need) are installed afterwards at the root's pins.
+Docker cannot run here, so the next best proof is what repo2docker would do, by hand:
+copy the repository as a clone has it, create a fresh venv with the Python that
+runtime.txt names, install binder/requirements.txt, run postBuild, and execute the first
+chapter with nbval, which also compares every output with the committed one. PyTorch's
+index is not reachable from this machine: the test drops the index line and lets pip
+resolve the same `torch==X+cpu` from the package index that is configured here, and says
+so. Jupyter, ipykernel and the test tools (which Binder's image brings, or Binder does
+not need) are installed afterwards at the root's pins.
 
 The slow test (one to three minutes) runs in `make test`; SKIP_BINDER_TEST=1 skips it.
 """

@@ -1,4 +1,5 @@
-"""The checking API: each call passes what holds, fails what does not, and records what it did."""
+"""The checking API: each call passes what holds, fails what does not, and records what
+it did."""
 
 import math
 
@@ -57,7 +58,9 @@ def test_close_relative_tolerance():
         "rel", 1e-20 * (1 + 1e-9), 1e-20, backs="eq-x", routes="a vs b", rtol=1e-8
     )
     assert last().measure == "rel"
-    check_close("rel0", [0.0, 2.0], [0.0, 2.0], backs="eq-x", routes="a vs b", rtol=1e-15)
+    check_close(
+        "rel0", [0.0, 2.0], [0.0, 2.0], backs="eq-x", routes="a vs b", rtol=1e-15
+    )
     assert last().error == 0.0
     with pytest.raises(AssertionError):
         check_close(

@@ -1,8 +1,11 @@
-"""Tests of :func:`lectures.conditional_entropy`, in the three kinds of style.md §22 plus conventions:
+"""Tests of :func:`lectures.conditional_entropy`, in the three kinds of style.md §22
+plus conventions:
 
-* reference — against an independent route, SciPy's entropy of each conditional row weighted by
-  P(x), and SciPy's H(X,Y) - H(X), on seeded random tables with zeros, float64, batched;
-* property — Hypothesis: the chain rule in both orders, 0 <= H(Y|X) <= H(Y), never negative;
+* reference — against an independent route, SciPy's entropy of each conditional row
+  weighted by P(x), and SciPy's H(X,Y) - H(X), on seeded random tables with zeros,
+  float64, batched;
+* property — Hypothesis: the chain rule in both orders, 0 <= H(Y|X) <= H(Y), never
+  negative;
 * exact values — the note's coin, Y a function of X, X and Y independent;
 * conventions, autograd, and bad input (one case per problem, the message checked).
 
@@ -17,23 +20,27 @@ import pytest
 import scipy.stats
 import torch
 from hypothesis import given
-from strategies import joint_tables, pmfs, random_pmfs
 
 from lectures import conditional_entropy, entropy, joint_entropy, mutual_information
+from tests.strategies import joint_tables, pmfs, random_pmfs
 
 
 def close(actual, expected, atol=1e-12, rtol=0.0):
-    np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        np.asarray(actual), np.asarray(expected), rtol=rtol, atol=atol
+    )
 
 
 def random_tables(rng, shape=(4, 3, 7)):
-    """Seeded joint tables over the last two axes of ``shape``, about a quarter of entries 0."""
+    """Seeded joint tables over the last two axes of ``shape``, about a quarter of
+    entries 0."""
     *batch, nx, ny = shape
     return random_pmfs(rng, (*batch, nx * ny)).reshape(shape)
 
 
 def row_by_row_scipy(pxy):
-    """H(Y|X) = Σ_x P(x) H(Y | X = x) for one table, with SciPy's entropy of each row."""
+    """H(Y|X) = Σ_x P(x) H(Y | X = x) for one table, with SciPy's entropy of each
+    row."""
     total = 0.0
     for row in pxy:
         px = row.sum()
@@ -42,9 +49,9 @@ def row_by_row_scipy(pxy):
     return total
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Reference: independent routes, float64, batched
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_matches_scipy_row_by_row(rng):
@@ -76,26 +83,34 @@ def test_batch_equals_one_at_a_time(rng):
 @pytest.mark.parametrize("base", [2, 10, 0.5])
 def test_base_divides_nats_by_log_base(base, rng):
     pxy = random_tables(rng)
-    close(conditional_entropy(pxy, base=base), conditional_entropy(pxy) / math.log(base))
+    close(
+        conditional_entropy(pxy, base=base), conditional_entropy(pxy) / math.log(base)
+    )
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Properties (Hypothesis); zeros are drawn often
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @given(joint_tables())
 def test_chain_rule(pxy):  # H(X,Y) = H(X) + H(Y|X)
-    close(joint_entropy(pxy), entropy(pxy.sum(1)) + conditional_entropy(pxy), rtol=1e-12)
+    close(
+        joint_entropy(pxy), entropy(pxy.sum(1)) + conditional_entropy(pxy), rtol=1e-12
+    )
 
 
 @given(joint_tables())
 def test_chain_rule_other_order(pxy):  # H(X,Y) = H(Y) + H(X|Y), the transposed table
-    close(joint_entropy(pxy), entropy(pxy.sum(0)) + conditional_entropy(pxy.T), rtol=1e-12)
+    close(
+        joint_entropy(pxy), entropy(pxy.sum(0)) + conditional_entropy(pxy.T), rtol=1e-12
+    )
 
 
 @given(joint_tables())
-def test_conditioning_does_not_add_uncertainty(pxy):  # 0 <= H(Y|X) = H(Y) - I(X;Y) <= H(Y)
+def test_conditioning_does_not_add_uncertainty(
+    pxy,
+):  # 0 <= H(Y|X) = H(Y) - I(X;Y) <= H(Y)
     h = conditional_entropy(pxy)
     assert h >= 0  # term by term, so not even -1e-17
     assert not torch.signbit(h)
@@ -116,16 +131,18 @@ def test_never_nan_and_gradient_never_nan(pxy):
     assert not torch.isnan(h) and not torch.isnan(grad).any()
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Exact values
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_coin_given_first_toss_is_half_a_bit():
     # rows: the first toss (heads, tails); columns: the note's X = 0, 1, 2
     coin = [[0.5, 0.0, 0.0], [0.0, 0.25, 0.25]]
     assert conditional_entropy(coin, base=2).item() == 0.5  # ½·H(1) + ½·H(½, ½)
-    assert conditional_entropy(np.transpose(coin), base=2).item() == 0.0  # the toss is f(X)
+    assert (
+        conditional_entropy(np.transpose(coin), base=2).item() == 0.0
+    )  # the toss is f(X)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5])
@@ -139,9 +156,9 @@ def test_two_independent_fair_coins():
     assert conditional_entropy([[0.25, 0.25], [0.25, 0.25]], base=2).item() == 1.0
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Conventions: result type, dtype, shape; autograd
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 TABLE = [[0.5, 0.0], [0.25, 0.25]]  # dyadic, so float32 holds it exactly
 
@@ -156,7 +173,14 @@ TABLE = [[0.5, 0.0], [0.25, 0.25]]  # dyadic, so float32 holds it exactly
         (lambda a: np.asarray([[0, 1], [0, 0]], dtype=np.int64), torch.float64),
         (lambda a: torch.tensor([[0, 1], [0, 0]]), torch.float64),
     ],
-    ids=["list", "numpy-float64", "numpy-float32", "tensor-float32", "numpy-int", "tensor-int"],
+    ids=[
+        "list",
+        "numpy-float64",
+        "numpy-float32",
+        "tensor-float32",
+        "numpy-int",
+        "tensor-int",
+    ],
 )
 def test_result_type_follows_input_dtype(convert, dtype):
     result = conditional_entropy(convert(TABLE))
@@ -168,7 +192,9 @@ def test_result_type_follows_input_dtype(convert, dtype):
 def test_list_numpy_and_tensor_agree():
     from_list = conditional_entropy(TABLE)
     assert torch.equal(conditional_entropy(np.array(TABLE)), from_list)
-    assert torch.equal(conditional_entropy(torch.tensor(TABLE, dtype=torch.float64)), from_list)
+    assert torch.equal(
+        conditional_entropy(torch.tensor(TABLE, dtype=torch.float64)), from_list
+    )
 
 
 def test_gradient_finite_at_zero_entries_and_rows():
@@ -179,17 +205,23 @@ def test_gradient_finite_at_zero_entries_and_rows():
 
 def test_gradcheck_on_positive_inputs():
     g = torch.Generator().manual_seed(0)
-    logits = torch.randn((3, 2, 3), generator=g, dtype=torch.float64, requires_grad=True)
+    logits = torch.randn(
+        (3, 2, 3), generator=g, dtype=torch.float64, requires_grad=True
+    )
 
-    def on_simplex(x):  # softmax over both table axes, so finite-difference steps stay normalised
+    def on_simplex(
+        x,
+    ):  # softmax over both table axes, so finite-difference steps stay normalised
         return x.flatten(-2).softmax(-1).reshape(x.shape)
 
-    assert torch.autograd.gradcheck(lambda x: conditional_entropy(on_simplex(x)), (logits,))
+    assert torch.autograd.gradcheck(
+        lambda x: conditional_entropy(on_simplex(x)), (logits,)
+    )
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Bad input: one case per problem, the message names the argument and the problem
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 BAD_TABLES = [  # (id, entries, what the message says), as for joint_entropy
     ("negative", [[-0.5], [1.5]], "must be nonnegative"),
@@ -203,7 +235,9 @@ BAD_TABLES = [  # (id, entries, what the message says), as for joint_entropy
 ]
 
 
-@pytest.mark.parametrize("bad, msg", [c[1:] for c in BAD_TABLES], ids=[c[0] for c in BAD_TABLES])
+@pytest.mark.parametrize(
+    "bad, msg", [c[1:] for c in BAD_TABLES], ids=[c[0] for c in BAD_TABLES]
+)
 def test_bad_table_rejected(bad, msg):
     with pytest.raises(ValueError, match=f"^pxy .*{msg}"):
         conditional_entropy(bad)

@@ -30,7 +30,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from book_config import ROOT, config, source_of, toc_docnames
+
+from tests.book_config import ROOT, config, source_of, toc_docnames
 
 if "BOOK_PDF" not in os.environ:
     pytest.skip("set BOOK_PDF (make test-pdf does)", allow_module_level=True)
@@ -79,15 +80,24 @@ def log_lines() -> list[str]:
     return lines + ([carry] if carry else [])
 
 
-# The running head (the book's title, baseline at 45 pt) and foot (section title and page
-# number, at 803 pt) of an A4 page: text between them is the body.
+# The running head (the book's title, baseline at 45 pt) and foot (section title and
+# page number, at 803 pt) of an A4 page: text between them is the body.
 BODY_TOP, BODY_BOTTOM = 50, 790
 
 
 @cache
 def pdf_text() -> str:
     """The text of the pages' bodies: a sentence broken by a page break reads on."""
-    crop = ["-x", "0", "-y", str(BODY_TOP), "-W", "1000", "-H", str(BODY_BOTTOM - BODY_TOP)]
+    crop = [
+        "-x",
+        "0",
+        "-y",
+        str(BODY_TOP),
+        "-W",
+        "1000",
+        "-H",
+        str(BODY_BOTTOM - BODY_TOP),
+    ]
     return run("pdftotext", "-enc", "UTF-8", *crop, str(PDF), "-")
 
 

@@ -1,14 +1,16 @@
-"""Write binder/requirements.txt: the runtime pins of requirements.txt, with torch's CPU build.
+"""Write binder/requirements.txt: the runtime pins of requirements.txt, with torch's
+CPU build.
 
     python tools/binder_requirements.py          # write the file
-    python tools/binder_requirements.py --check  # exit 1 if the file is not what it would write
+    python tools/binder_requirements.py --check  # exit 1 if the file is not what
+                                                 # it would write
 
-requirements.txt pins everything `make` installs: the runtime, the book's toolchain and the test
-tools. Binder needs the runtime alone: the packages of the "runtime" section of requirements.in
-and everything they require (read from the installed packages' metadata, so run it in the
-course's environment), each at its pin in requirements.txt. On Linux, PyPI's torch is the CUDA
-build with gigabytes of NVIDIA libraries; PyTorch's CPU index serves the same release as
-`torch==X+cpu`, which is what the course runs on Binder.
+requirements.txt pins everything `make` installs: the runtime, the book's toolchain and
+the test tools. Binder needs the runtime alone: the packages of the "runtime" section of
+requirements.in and everything they require (read from the installed packages' metadata,
+so run it in the course's environment), each at its pin in requirements.txt. On Linux,
+PyPI's torch is the CUDA build with gigabytes of NVIDIA libraries; PyTorch's CPU index
+serves the same release as `torch==X+cpu`, which is what the course runs on Binder.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ HEADER = f"""\
 
 
 def runtime_roots() -> list[str]:
-    """The package names of requirements.in's runtime section (up to the first blank line)."""
+    """The package names of requirements.in's runtime section (up to the first blank
+    line)."""
     text = (ROOT / "requirements.in").read_text(encoding="utf-8")
     section = text.split("# runtime:", 1)[1].split("\n\n", 1)[0]
     lines = [line.split("#", 1)[0].strip() for line in section.splitlines()[1:]]
@@ -79,7 +82,7 @@ def binder_requirements() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     args = parser.parse_args()
     text = binder_requirements()

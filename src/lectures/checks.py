@@ -1,26 +1,32 @@
-r"""The course's checks: one call per claim, which asserts, prints one line and is recorded.
+r"""The course's checks: one call per claim, which asserts, prints one line and is
+recorded.
 
 Every check in a chapter is one of four calls:
 
-* :func:`check_close` -- two routes agree to a tolerance (``atol`` or ``rtol``), elementwise;
+* :func:`check_close` -- two routes agree to a tolerance (``atol`` or ``rtol``),
+  elementwise;
 * :func:`check_mc` -- a Monte Carlo estimate agrees with an exact value within ``k``
   standard errors;
-* :func:`check_bound` -- an inequality ``smaller <= larger`` (or ``<``) holds elementwise;
-* :func:`check_that` -- a claim that is true or false (a count, a location, an ordering).
+* :func:`check_bound` -- an inequality ``smaller <= larger`` (or ``<``) holds
+  elementwise;
+* :func:`check_that` -- a claim that is true or false (a count, a location, an
+  ordering).
 
-Each call names the check (``label``, unique within a chapter), the equation, theorem or section
-it backs (``backs``, a label of the book such as ``"eq-entropy"``), and what was compared with
-what (``routes``). It computes the achieved error, raises :class:`AssertionError` naming the
-check when it fails, prints one line that starts with ``✓`` and is stable from run to run
-(errors below ``1e-12`` print as the power of ten above them, never below ``1e-15``), and
-records a :class:`Check`. In a notebook the record is also handed to the book (as glued data
-``check:<label>``, invisible in Jupyter), which lists every check on its page "How the course
-checks itself".
+Each call names the check (``label``, unique within a chapter), the equation, theorem or
+section it backs (``backs``, a label of the book such as ``"eq-entropy"``), and what was
+compared with what (``routes``). It computes the achieved error, raises
+:class:`AssertionError` naming the check when it fails, prints one line that starts with
+``✓`` and is stable from run to run (errors below ``1e-12`` print as the power of ten
+above them, never below ``1e-15``), and records a :class:`Check`. In a notebook the
+record is also handed to the book (as glued data ``check:<label>``, invisible in
+Jupyter), which lists every check on its page "How the course checks itself".
 
-Arrays, tensors and numbers are compared in float64 on the CPU; a NaN never passes, and two
-infinities of the same sign agree.
+Arrays, tensors and numbers are compared in float64 on the CPU; a NaN never passes, and
+two infinities of the same sign agree.
 
->>> check_close("tenths", 0.1 + 0.2, 0.3, backs="eq-demo", routes="sum vs literal", atol=1e-12)
+>>> check_close(
+...     "tenths", 0.1 + 0.2, 0.3, backs="eq-demo", routes="sum vs literal", atol=1e-12
+... )
 ✓ tenths (eq-demo): sum vs literal; max |Δ| ≤ 1e-15 (tolerance 1e-12)
 >>> check_mc("coin", 0.49, 0.01, 0.5, backs="sec-demo", routes="mean of tosses vs ½")
 ✓ coin (sec-demo): mean of tosses vs ½; 0.49 ± 0.01 vs 0.5, z = -1.00 (tolerance 4 s.e.)
@@ -53,10 +59,10 @@ _RECORDS: list[Check] = []
 class Check:
     """One executed check, as the book's ledger lists it.
 
-    ``error`` and ``tolerance`` are in the check's ``measure``: ``"abs"`` (max absolute
-    difference), ``"rel"`` (max relative difference), ``"z"`` (max |z-score|, tolerance in
-    standard errors), ``"margin"`` (the smallest ``larger - smaller``; the tolerance is the
-    slack allowed below zero) or ``"claim"`` (no error).
+    ``error`` and ``tolerance`` are in the check's ``measure``: ``"abs"`` (max
+    absolute difference), ``"rel"`` (max relative difference), ``"z"`` (max |z-score|,
+    tolerance in standard errors), ``"margin"`` (the smallest ``larger - smaller``; the
+    tolerance is the slack allowed below zero) or ``"claim"`` (no error).
     """
 
     label: str
@@ -85,12 +91,13 @@ def check_close(
     rtol: float | None = None,
     kind: str = "exact",
 ) -> None:
-    """Check that ``actual`` and ``expected`` agree elementwise, to ``atol`` or to ``rtol``.
+    """Check that ``actual`` and ``expected`` agree elementwise, to ``atol`` or to
+    ``rtol``.
 
-    Give exactly one tolerance: ``atol`` bounds ``|actual - expected|``, ``rtol`` bounds
-    ``|actual - expected| / |expected|``. ``kind`` is ``"exact"`` for an identity (float64,
-    about ``1e-12``) and ``"numerical"`` where a quadrature, an optimiser or an
-    approximation sets the tolerance.
+    Give exactly one tolerance: ``atol`` bounds ``|actual - expected|``, ``rtol``
+    bounds ``|actual - expected| / |expected|``. ``kind`` is ``"exact"`` for an identity
+    (float64, about ``1e-12``) and ``"numerical"`` where a quadrature, an optimiser or
+    an approximation sets the tolerance.
     """
     if (atol is None) == (rtol is None):
         raise ValueError(f"check {label!r}: give exactly one of atol and rtol")
@@ -122,7 +129,8 @@ def check_mc(
     routes: str,
     k: float = 4.0,
 ) -> None:
-    """Check that a Monte Carlo ``estimate`` is within ``k`` standard errors ``se`` of ``exact``.
+    """Check that a Monte Carlo ``estimate`` is within ``k`` standard errors ``se`` of
+    ``exact``.
 
     All three may be arrays (checked elementwise; the line reports the worst ``|z|``).
     """
@@ -142,7 +150,10 @@ def check_mc(
             f"z = {z.item():+.2f} (tolerance {k:g} s.e.)"
         )
     else:
-        summary = f"worst |z| = {worst:.2f} over {est.numel()} estimates (tolerance {k:g} s.e.)"
+        summary = (
+            f"worst |z| = {worst:.2f} over {est.numel()} estimates "
+            f"(tolerance {k:g} s.e.)"
+        )
     return _conclude(
         label, backs, routes, "monte carlo", "z", k, z_shown, passed, summary
     )
@@ -158,9 +169,11 @@ def check_bound(
     strict: bool = False,
     slack: float = 0.0,
 ) -> None:
-    """Check ``smaller <= larger + slack`` elementwise (``smaller < larger`` if ``strict``).
+    """Check ``smaller <= larger + slack`` elementwise (``smaller < larger`` if
+    ``strict``).
 
-    The line reports the smallest margin ``larger - smaller``, at three significant digits.
+    The line reports the smallest margin ``larger - smaller``, at three significant
+    digits.
     """
     lo, hi = torch.broadcast_tensors(
         _as_float64(smaller, "smaller"), _as_float64(larger, "larger")
@@ -182,7 +195,8 @@ def check_bound(
 
 
 def check_that(label: str, claim: Any, *, backs: str, routes: str) -> None:
-    """Check a claim that is true or false: ``claim`` is a bool (or a boolean array: all)."""
+    """Check a claim that is true or false: ``claim`` is a bool (or a boolean array:
+    all)."""
     truth = bool(torch.as_tensor(np.asarray(claim)).all())
     return _conclude(label, backs, routes, "claim", "claim", 0.0, 0.0, truth, "holds")
 

@@ -208,13 +208,15 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> torch.Tenso
 
 
 def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tensor:
-    r"""Conditional entropy :math:`H(Y \mid X) = \sum_{x,y} P(x,y)\log\frac{P(x)}{P(x,y)}`.
+    r"""Conditional entropy
+    :math:`H(Y \mid X) = \sum_{x,y} P(x,y)\log\frac{P(x)}{P(x,y)}`.
 
-    ``pxy`` has shape ``(..., nx, ny)``, X (the condition) along the rows. The average over
-    :math:`x \sim P_X` of the entropy of the row :math:`P(\cdot \mid x)`, equal to
-    :math:`H(X,Y) - H(X)` (the chain rule) but computed term by term, so it is never
-    negative by cancellation; 0 iff Y is a function of X, at most :math:`H(Y)`. A row with
-    :math:`P(x) = 0` contributes 0. For :math:`H(X \mid Y)` pass the transposed table.
+    ``pxy`` has shape ``(..., nx, ny)``, X (the condition) along the rows. The average
+    over :math:`x \sim P_X` of the entropy of the row :math:`P(\cdot \mid x)`, equal
+    to :math:`H(X,Y) - H(X)` (the chain rule) but computed term by term, so it is never
+    negative by cancellation; 0 iff Y is a function of X, at most :math:`H(Y)`. A row
+    with :math:`P(x) = 0` contributes 0. For :math:`H(X \mid Y)` pass the transposed
+    table.
 
     Examples
     --------
@@ -226,6 +228,7 @@ def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> torch.Tens
     """
     pxy = as_pmf(pxy, "pxy", event_dims=2)
     px = pxy.sum(-1, keepdim=True)  # (..., nx, 1)
-    # P(x,y) > 0 implies P(x) >= P(x,y) > 0, so no term is infinite, and none is negative
+    # P(x,y) > 0 implies P(x) >= P(x,y) > 0, so no term is infinite, and none is
+    # negative
     terms = xlogy(pxy, px) - xlogy(pxy, pxy)
     return _in_unit(terms.sum((-2, -1)), base)

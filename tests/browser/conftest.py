@@ -204,7 +204,9 @@ class Visit:
             ),
             "internal_links": len(self.links),
             "code_cells": len(self.cells),
-            "visible_code_lines": sum(cell["visible_code_lines"] for cell in self.cells),
+            "visible_code_lines": sum(
+                cell["visible_code_lines"] for cell in self.cells
+            ),
             "axe_serious_or_critical": sum(
                 len(v["nodes"]) for v in self.axe_violations if v["impact"] in SERIOUS
             ),
@@ -255,11 +257,14 @@ PAGE_FACTS_JS = r"""
       classes: cell.className,
       has_input: !!cell.querySelector('.cell_input'),
       output_items: [...cell.querySelectorAll('.cell_output')].map(
-        out => out.innerText.trim().length + out.querySelectorAll('img, svg, table, mjx-container').length),
-      // shown without a click: not inside a closed toggle (a folded cell's code has no box)
-      visible_code_lines: [...cell.querySelectorAll('.cell_input pre')].filter(
-        pre => pre.getClientRects().length).map(
-        pre => pre.innerText.replace(/\n$/, '').split('\n').length).reduce((a, b) => a + b, 0),
+        out => out.innerText.trim().length
+          + out.querySelectorAll('img, svg, table, mjx-container').length),
+      // shown without a click: not inside a closed toggle (a folded cell's code has no
+      // box)
+      visible_code_lines: [...cell.querySelectorAll('.cell_input pre')]
+        .filter(pre => pre.getClientRects().length)
+        .map(pre => pre.innerText.replace(/\n$/, '').split('\n').length)
+        .reduce((a, b) => a + b, 0),
       code_scrolls_sideways: [...cell.querySelectorAll('.cell_input pre')].some(
         pre => pre.scrollWidth > pre.clientWidth + 1),
     })),

@@ -1,9 +1,10 @@
-"""The page "How the course checks itself" lists every check the chapters executed in this build.
+"""The page "How the course checks itself" lists every check the chapters executed in
+this build.
 
-The build's executed chapters are in `_build/jupyter_execute/` (MyST-NB writes each chapter's glued
-data there, the records among it): the ledger has one row per record, every row passed, and the
-summary's count is the same. Its links resolve like every other page's (test_rendered_book.py
-visits it: it is in _toc.yml).
+The build's executed chapters are in `_build/jupyter_execute/` (MyST-NB writes each
+chapter's glued data there, the records among it): the ledger has one row per record,
+every row passed, and the summary's count is the same. Its links resolve like every
+other page's (test_rendered_book.py visits it: it is in _toc.yml).
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from tests.browser.conftest import html_dir
 from tests.book_config import toc_docnames
+from tests.browser.conftest import html_dir
 
 LEDGER = "book/checks"
 
@@ -31,8 +30,11 @@ def executed_records() -> dict[str, int]:
 def ledger_rows(site) -> list[str]:
     text = (site / f"{LEDGER}.html").read_text(encoding="utf-8")
     ledger = text.split('class="check-ledger', 1)[1]
-    tables = re.findall(r"<table.*?</table>", ledger, re.S)[1:]  # the first is the summary
-    return [row for t in tables for row in re.findall(r"<tr[^>]*>(.*?)</tr>", t, re.S)[1:]]
+    # the first is the summary
+    tables = re.findall(r"<table.*?</table>", ledger, re.S)[1:]
+    return [
+        row for t in tables for row in re.findall(r"<tr[^>]*>(.*?)</tr>", t, re.S)[1:]
+    ]
 
 
 def test_the_ledger_is_in_the_toc():

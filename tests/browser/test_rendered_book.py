@@ -184,14 +184,20 @@ def test_code_cells_show_their_outputs(visits, server, page):
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_code_fits_the_text_column(visits, page):
-    """An 88-character code line does not scroll sideways in a 1280-pixel-wide window."""
-    wide = [i + 1 for i, cell in enumerate(visits(page).cells) if cell["code_scrolls_sideways"]]
+    """An 88-character code line does not scroll sideways in a 1280-pixel-wide
+    window."""
+    wide = [
+        i + 1
+        for i, cell in enumerate(visits(page).cells)
+        if cell["code_scrolls_sideways"]
+    ]
     assert not wide, f"{page}: code cells that scroll sideways: {wide}"
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_checks_are_folded_and_the_reading_line_is_short(visits, page):
-    """At most half of a chapter's code is open; the code of a cell that checks is one click away."""
+    """At most half of a chapter's code is open; the code of a cell that checks is one
+    click away."""
     shown = sum(cell["visible_code_lines"] for cell in visits(page).cells)
     total = sum(len(c.source.splitlines()) for c in _chapter_code_cells(page))
     assert 0 < shown <= total / 2, f"{page}: {shown} of {total} code lines open"
