@@ -214,7 +214,7 @@ def _role_text(content: str) -> str:
 class ChooseMessages(SphinxTransform):
     """Which parts of a page are messages: not a display formula, only the words of its
     ``\\text{...}``, one message each; not a paragraph or cell with no words
-    (``has_words``).
+    (``has_words``); not the body of a table of class ``notranslate``.
 
     Runs before Sphinx keeps the original messages (priority 10) and translates (20).
     """
@@ -224,6 +224,12 @@ class ChooseMessages(SphinxTransform):
     def apply(self, **kwargs) -> None:
         from sphinx.util.nodes import is_translatable
 
+        # a table parsed inside a directive: MyST gives its cells no source, and Sphinx
+        # takes a node without a source for a generated one, no message
+        for cell in self.document.findall(nodes.entry):
+            for node in cell.findall(nodes.paragraph):
+                if not node.source:
+                    node.source, node.line = _source_of(cell), _line_of(cell)
         for node in list(self.document.findall(is_translatable)):
             if isinstance(node, (addnodes.translatable, nodes.image, nodes.math_block)):
                 continue
@@ -232,6 +238,12 @@ class ChooseMessages(SphinxTransform):
                 generated or not has_words(node.rawsource)
             ):
                 node["translatable"] = False
+        # a table in (or of) class notranslate (the glossary): the same body everywhere
+        for kept in self.document.findall(nodes.Element):
+            if "notranslate" in kept.get("classes", ()):
+                for body in kept.findall(nodes.tbody):
+                    for node in body.findall(nodes.Element):
+                        node["translatable"] = False
         # the front matter (jupytext's and the kernel's settings), still a field list
         # here
         for fields in self.document.children:
@@ -254,6 +266,14 @@ class ChooseMessages(SphinxTransform):
 # --------------------------------------------------------------------------------------
 # Untranslated messages, counted
 # --------------------------------------------------------------------------------------
+
+
+def _source_of(node: nodes.Node) -> str | None:
+    while node is not None:
+        if node.source:
+            return node.source
+        node = node.parent
+    return None
 
 
 def _line_of(node: nodes.Node) -> int | None:
