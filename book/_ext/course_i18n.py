@@ -23,10 +23,12 @@ build.
    in ``book/_ext/*.py``) are translated through the catalogue
    ``locales/<lang>/LC_MESSAGES/course.po``; Sphinx, the theme, sphinx-proof,
    sphinx-exercise and the toggle buttons bring their own Korean.
-5. **A title's number.** A message is the text of one element, never a list: a
+5. **Suggest edit.** On a translated page, the theme's edit button opens the page's
+   catalogue, ``locales/<lang>/LC_MESSAGES/<page>.po``, where its text is.
+6. **A title's number.** A message is the text of one element, never a list: a
    translated title such as ``1. 엔트로피`` reaches the parser with its dot
    escaped, or Markdown would read a numbered list (and Sphinx would keep the English).
-6. **A count.** A translated edition's build says how many of its messages have no
+7. **A count.** A translated edition's build says how many of its messages have no
    translation yet (``python -m tools.editions check --complete`` names them).
 """
 
@@ -363,7 +365,7 @@ def add_alternates(
 
 
 def _escape_leading_numbers() -> None:
-    """``1. Title`` in a translated message: an escaped dot (see the module, 5)."""
+    """``1. Title`` in a translated message: an escaped dot (see the module, 6)."""
     from sphinx.transforms import i18n
 
     publish = i18n.publish_msgstr
@@ -376,6 +378,26 @@ def _escape_leading_numbers() -> None:
 
     publish_msgstr.escapes_numbers = True
     i18n.publish_msgstr = publish_msgstr
+
+
+def edit_the_catalogue(
+    app: Sphinx, pagename: str, templatename, context: dict, doctree
+) -> None:
+    """A translated page's "Suggest edit" opens its catalogue, where its text is."""
+    language = language_of(app.config)
+    if app.builder.format != "html" or language == next(iter(editions(app.config))):
+        return
+    catalogue = Path(app.srcdir, "locales", language, "LC_MESSAGES", f"{pagename}.po")
+    if not catalogue.is_file():
+        return
+    relative = catalogue.relative_to(app.srcdir).as_posix()
+    for group in context.get("header_buttons", []):
+        for button in [group, *group.get("buttons", [])]:
+            url = button.get("url", "")
+            if button.get("label") == "source-edit-button" and "/edit/" in url:
+                base, rest = url.split("/edit/", 1)
+                branch = rest.split("/", 1)[0]
+                button["url"] = f"{base}/edit/{branch}/{relative}"
 
 
 def setup(app: Sphinx) -> dict:
@@ -395,5 +417,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("html-page-context", add_alternates)
+    # after the theme has built its header buttons (priority 501)
+    app.connect("html-page-context", edit_the_catalogue, priority=502)
     app.connect("build-finished", report_untranslated)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,14 +4,19 @@ folder.
 The suite serves the built book (``_build/html``, or ``$BOOK_HTML``) on 127.0.0.1 with a
 threaded ``http.server`` and drives Debian's Chromium (``/usr/bin/chromium``, or
 ``$CHROMIUM``) headless through Playwright's Python package; it never downloads a
-browser. Every page listed in ``_toc.yml`` is visited once (the visit is cached for the
-session), and each test checks one property of that visit, so a failure names the page
-and the property.
+browser. Every page listed in ``_toc.yml`` is visited once in each edition (the visit is
+cached for the session), and each test checks one property of that visit, so a failure
+names the edition, the page and the property.
+
+The editions are ``course_editions`` of ``_config.yml``: English at the site's root,
+Korean in ``ko/``. A test that takes the fixture ``edition`` (or ``site`` or ``visits``,
+which take it) runs once per edition; ``BOOK_EDITIONS=en`` (a comma-separated list)
+keeps some of them.
 
 Any request for a host other than 127.0.0.1 is blocked and recorded: the book must work
 offline (MathJax and its fonts are served with it). A full-page screenshot of each page
 is written under ``_build/screenshots/`` (next to the HTML folder), with
-``report.json``: the counts per page.
+``report.json``: the counts per page (``ko-book-01-entropy.png`` for Korean).
 
 Run: ``make test-browser`` (builds first), or ``pytest tests/browser`` after a build.
 Without a build and without ``$BOOK_HTML``, the suite is skipped; with ``$BOOK_HTML``
@@ -35,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.book_config import ROOT
+from tests.book_config import ROOT, config
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,6 +63,44 @@ def html_dir() -> Path:
     return Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the book: its language, and its folder in the site (``""`` or
+    ``"ko/"``)."""
+
+    language: str
+    prefix: str
+
+    @property
+    def root(self) -> Path:
+        return html_dir() / self.prefix
+
+    def __str__(self) -> str:
+        return self.language
+
+
+def all_editions() -> list[Edition]:
+    languages = list(config()["sphinx"]["config"]["course_editions"])
+    return [
+        Edition(lang, "" if i == 0 else f"{lang}/") for i, lang in enumerate(languages)
+    ]
+
+
+def editions() -> list[Edition]:
+    """The editions under test: all of them, or those ``$BOOK_EDITIONS`` names."""
+    wanted = os.environ.get("BOOK_EDITIONS")
+    chosen = [
+        e for e in all_editions() if not wanted or e.language in wanted.split(",")
+    ]
+    assert chosen, f"BOOK_EDITIONS={wanted!r} names no edition of _config.yml"
+    return chosen
+
+
+def pytest_generate_tests(metafunc):
+    if "edition" in metafunc.fixturenames:
+        metafunc.parametrize("edition", editions(), ids=str, scope="session")
+
+
 def screenshot_dir() -> Path:
     return Path(
         os.environ.get("BOOK_SCREENSHOTS", html_dir().parent / "screenshots")
@@ -70,7 +113,8 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
+def book() -> Path:
+    """The whole site: ``_build/html``, every edition in it."""
     root = html_dir()
     if not (root / "index.html").is_file():
         if "BOOK_HTML" in os.environ:
@@ -81,6 +125,15 @@ def site() -> Path:
         pytest.skip(
             f"no built book at {root}: run `make test-browser`, which builds it first"
         )
+    return root
+
+
+@pytest.fixture(scope="session")
+def site(book: Path, edition: Edition) -> Path:
+    """One edition's folder in the site: ``_build/html``, ``_build/html/ko``."""
+    root = book / edition.prefix
+    if not (root / "index.html").is_file():
+        pytest.fail(f"no {edition} edition at {root}: `make book` builds every edition")
     return root
 
 
@@ -109,11 +162,11 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(site: Path):
+def server(book: Path):
     errors: list[tuple[int, str]] = []
     handler = type("Handler", (_Handler,), {"errors": errors})
     httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(book))
     )
     httpd.daemon_threads = True
     thread = threading.Thread(
@@ -122,7 +175,7 @@ def server(site: Path):
     thread.start()
     host, port = httpd.server_address[:2]
     try:
-        yield Server(origin=f"http://{host}:{port}", root=site, errors=errors)
+        yield Server(origin=f"http://{host}:{port}", root=book, errors=errors)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -176,6 +229,7 @@ class Visit:
 
     docname: str
     url: str
+    language: str = ""
     load_seconds: float = 0.0
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
@@ -275,10 +329,13 @@ PAGE_FACTS_JS = r"""
 """
 
 
-def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
+def _visit(
+    context, server: Server, shots: Path, edition: Edition, docname: str
+) -> Visit:
     from axe_playwright_python.sync_playwright import Axe
 
-    visit = Visit(docname=docname, url=server.url(f"{docname}.html"))
+    url = server.url(f"{edition.prefix}{docname}.html")
+    visit = Visit(docname=docname, url=url, language=edition.language)
     page = context.new_page()
     page.on(
         "console",
@@ -324,7 +381,7 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
     visit.launch_links = facts["launch_links"]
 
     shots.mkdir(parents=True, exist_ok=True)
-    shot = shots / f"{docname.replace('/', '-')}.png"
+    shot = shots / f"{(edition.prefix + docname).replace('/', '-')}.png"
     page.screenshot(path=str(shot), full_page=True)
     visit.screenshot = str(shot)
 
@@ -351,38 +408,35 @@ def _visit(context, server: Server, shots: Path, docname: str) -> Visit:
 
 
 @pytest.fixture(scope="session")
-def visits(browser, server):
-    """``visits(docname)``: the cached visit of one page (each page is loaded once per
-    session)."""
+def all_visits(browser, server):
+    """``all_visits(edition, docname)``: the cached visit of one page of one edition
+    (each page is loaded once per edition and session)."""
     cache: dict[str, Visit] = {}
     shots = screenshot_dir()
 
     failed: dict[str, str] = {}
 
-    def get(docname: str) -> Visit:
-        if (
-            docname in failed
-        ):  # a page that could not be visited fails each of its tests at once
-            pytest.fail(failed[docname])
-        if docname not in cache:
-            if not (server.root / f"{docname}.html").is_file():
-                pytest.fail(
-                    f"{docname} is in _toc.yml but {docname}.html was not built"
-                )
+    def get(edition: Edition, docname: str) -> Visit:
+        key = f"{edition.prefix}{docname}"
+        if key in failed:  # a page that could not be visited fails each of its tests
+            pytest.fail(failed[key])
+        if key not in cache:
+            if not (server.root / f"{key}.html").is_file():
+                pytest.fail(f"{docname} is in _toc.yml but {key}.html was not built")
             ctx = browser.new_context(viewport=VIEWPORT, service_workers="block")
             blocked: list[str] = []
             ctx.route("**/*", functools.partial(_only_local, server.origin, blocked))
             ctx.blocked = blocked
             try:
-                cache[docname] = _visit(ctx, server, shots, docname)
+                cache[key] = _visit(ctx, server, shots, edition, docname)
             except Exception as error:
-                failed[docname] = (
-                    f"{docname}: the visit failed: {type(error).__name__}: {error}"
+                failed[key] = (
+                    f"{key}: the visit failed: {type(error).__name__}: {error}"
                 )
                 raise
             finally:
                 ctx.close()
-        return cache[docname]
+        return cache[key]
 
     yield get
     if cache:
@@ -391,7 +445,7 @@ def visits(browser, server):
             name: {"counts": v.counts(), **asdict(v)} for name, v in cache.items()
         }
         (shots / "report.json").write_text(
-            json.dumps(report, indent=1), encoding="utf-8"
+            json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8"
         )
         width = max(len(name) for name in cache)
         print(
@@ -399,6 +453,12 @@ def visits(browser, server):
         )
         for name, v in cache.items():
             print(f"  {name:<{width}}  {v.counts()}")
+
+
+@pytest.fixture(scope="session")
+def visits(all_visits, edition: Edition):
+    """``visits(docname)``: the cached visit of one page of this edition."""
+    return functools.partial(all_visits, edition)
 
 
 # --------------------------------------------------------------------------------------

@@ -6,9 +6,13 @@ rebuilt here from `repository.url`, `repository.branch` and `launch_buttons` in
 
 - every chapter's Binder and Colab buttons open the chapter's notebook,
   `notebooks/NN-name.ipynb` (committed with its outputs), not its MyST source;
-- every page's "Show source" and "Suggest edit" links point at its source file, and its
-  repository and issue links at the repository;
+- every page's "Show source" and "Suggest edit" links point at its source file (a
+  translated page's "Suggest edit" at its catalogue, `locales/<lang>/LC_MESSAGES/`), and
+  its repository and issue links at the repository;
 - no page links to any other repository on the same host.
+
+Every edition is checked: a Korean chapter's launch buttons open the same (English)
+notebook as the English chapter's.
 """
 
 from __future__ import annotations
@@ -64,9 +68,11 @@ def test_pages_without_code_have_no_launch_buttons(site, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_source_and_edit_links(site, page):
+def test_source_and_edit_links(site, edition, page):
     url, branch = cfg.repository_url(), cfg.branch()
     source = cfg.source_of(page).relative_to(cfg.ROOT).as_posix()
+    # a translated page's text is in its catalogue: "Suggest edit" opens that
+    edited = f"locales/{edition}/LC_MESSAGES/{page}.po" if edition.prefix else source
     html = soup(site, page)
 
     def href(selector):
@@ -76,7 +82,7 @@ def test_source_and_edit_links(site, page):
 
     assert href("a.btn-source-repository-button") == url
     assert href("a.btn-source-file-button") == f"{url}/blob/{branch}/{source}?plain=1"
-    assert href("a.btn-source-edit-button") == f"{url}/edit/{branch}/{source}"
+    assert href("a.btn-source-edit-button") == f"{url}/edit/{branch}/{edited}"
     assert href("a.btn-source-issues-button").startswith(f"{url}/issues/new?")
 
 

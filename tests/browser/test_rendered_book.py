@@ -7,7 +7,7 @@ typeset every formula without an error; every image loaded and has alt text; eve
 internal link and cross-reference resolves; every code cell that has an output shows it;
 chapters have their launch buttons; axe-core finds no serious or critical accessibility
 violation; code fits the text column, and at most half of a chapter's code is open
-(checks are folded).
+(checks are folded). Each edition's pages, English and Korean, are checked alike.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from html.parser import HTMLParser
 
 import pytest
 
@@ -149,12 +150,10 @@ def _shown_outputs(cell) -> bool:
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
-def test_code_cells_show_their_outputs(visits, server, page):
+def test_code_cells_show_their_outputs(visits, site, page):
     import nbformat
 
-    executed = (
-        server.root / "_sources" / f"{page}.ipynb"
-    )  # the executed notebook the page shows
+    executed = site / "_sources" / f"{page}.ipynb"  # the executed notebook it shows
     assert executed.is_file(), (
         f"{executed} missing: the theme copies it for the download button"
     )
@@ -237,27 +236,56 @@ def test_screenshot_written(visits, page):
     )
 
 
-def test_home_redirects_to_the_first_page(browser, server):
-    """`index.html` at the top of the site sends the reader to the book's root page."""
+def test_home_redirects_to_the_first_page(browser, server, edition):
+    """`index.html` at the top of the edition sends the reader to the book's root
+    page."""
     page = browser.new_page()
     try:
-        page.goto(server.url("index.html"), wait_until="load")
-        page.wait_for_url(f"**/{PAGES[0]}.html", timeout=10_000)
+        page.goto(server.url(f"{edition.prefix}index.html"), wait_until="load")
+        page.wait_for_url(f"**/{edition.prefix}{PAGES[0]}.html", timeout=10_000)
     finally:
         page.close()
 
 
-def test_search_finds_the_first_chapter(browser, server):
-    """The theme's search box, as a reader uses it: open it, type a word, get the
-    chapter."""
+class _Heading(HTMLParser):
+    """The text of a page's first ``<h1>``."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.text = 0, ""
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag == "h1" and not self.text
+
+    def handle_endtag(self, tag):
+        self.depth -= tag == "h1" and self.depth > 0
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text += data
+
+
+def _title_word(site, page) -> str:
+    """The longest word of the page's title, in the edition's language ("Entropy")."""
+    heading = _Heading()
+    heading.feed((site / f"{page}.html").read_text(encoding="utf-8"))
+    words = re.findall(r"[^\W\d_]+", heading.text)
+    assert words, f"{page}: no title"
+    return max(words, key=len)
+
+
+def test_search_finds_the_first_chapter(browser, server, site, edition):
+    """The theme's search box, as a reader uses it: open it, type a word of the first
+    chapter's title, get the chapter."""
+    word = _title_word(site, CHAPTERS[0])
     page = browser.new_page()
     try:
-        page.goto(server.url(f"{CHAPTERS[0]}.html"), wait_until="load")
+        page.goto(server.url(f"{edition.prefix}{CHAPTERS[0]}.html"), wait_until="load")
         page.keyboard.press("Control+k")
         box = page.locator("input[name='q']:visible").first
-        box.fill("entropy")
+        box.fill(word)
         box.press("Enter")
-        page.wait_for_url("**/search.html?q=entropy*")
+        page.wait_for_url(f"**/{edition.prefix}search.html?q=*")
         page.wait_for_selector("#search-results ul.search li", timeout=30_000)
         hits = page.eval_on_selector_all(
             "#search-results ul.search li a", "links => links.map(a => a.href)"
