@@ -31,9 +31,11 @@ translations: $(STAMP)
 	$(BIN)/python -m tools.editions update
 
 ## pdf: the whole book as one PDF, _build/latex/course.pdf (Sphinx's LaTeX, then XeLaTeX through latexmk;
-##      TeX Live from Debian, see README), then the HTML again: every page links to its copy
-# the PDF: latex.latex_documents.targetname in _config.yml
+##      TeX Live from Debian, see README), and the Korean one, _build/ko/latex/course-ko.pdf, then the
+##      HTML again: every page links to its edition's copy
+# the PDF: latex.latex_documents.targetname in _config.yml; a translated edition's, course-<lang>.pdf
 PDF := _build/latex/course.pdf
+PDFS := $(PDF) $(foreach l,$(TRANSLATED),_build/$(l)/latex/course-$(l).pdf)
 pdf: export LATEXMKOPTS := -silent
 pdf: export LATEXOPTS := -interaction=nonstopmode -halt-on-error -file-line-error
 # one log line per TeX message, however long (tests/test_pdf.py reads the log)
@@ -43,8 +45,10 @@ pdf: $(STAMP) html-fresh
 	    { echo "make pdf needs xelatex and latexmk: see README (.ci/run installs them)"; exit 1; }
 	$(BIN)/jupyter-book build . --builder pdflatex --keep-going || \
 	    { grep -h -A3 '^\./.*:[0-9]*: ' _build/latex/*.log; exit 1; }
+	$(BIN)/python -m tools.editions pdf $(TRANSLATED)
 	$(BIN)/jupyter-book build . --keep-going
-	@echo "The PDF is at $(PDF); the HTML pages link to their copy of it"
+	$(BIN)/python -m tools.editions html $(TRANSLATED)
+	@echo "The PDFs are $(PDFS); the HTML pages link to their edition's copy"
 
 ## test: ruff, unit and doctests (the book/notebook pairing check among them), nbval (strict) over
 ##       notebooks/, the PDF, strict build, the built book in a browser, the Binder environment
@@ -85,6 +89,10 @@ test-browser: test-build
 ##           reference, no line past the margin, as many images as figures; PNGs in _build/screenshots/pdf/
 test-pdf: pdf
 	BOOK_PDF=$(PDF) BOOK_HTML=_build/html $(BIN)/python -m pytest -q tests/test_pdf.py
+	@for l in $(TRANSLATED); do \
+	    echo "BOOK_PDF=_build/$$l/latex/course-$$l.pdf BOOK_HTML=_build/html/$$l pytest tests/test_pdf.py"; \
+	    BOOK_PDF=_build/$$l/latex/course-$$l.pdf BOOK_HTML=_build/html/$$l BOOK_LANGUAGE=$$l \
+	        $(BIN)/python -m pytest -q tests/test_pdf.py || exit 1; done
 
 ## test-binder: a fresh venv from binder/ (runtime.txt, requirements.txt, postBuild) runs a chapter
 ##              (SKIP_BINDER_TEST=1 skips)

@@ -13,6 +13,12 @@ Read from the build: the PDF with its LaTeX log and .aux (``$BOOK_PDF``, normall
 - Every HTML page links to the PDF, and the file it links to is this PDF.
 - The first page of each page of ``_toc.yml`` is written to ``_build/screenshots/pdf/``.
 
+A translated edition's PDF is checked the same way (``$BOOK_LANGUAGE``, as ``make
+test-pdf`` sets it for ``_build/ko/latex/course-ko.pdf`` against ``_build/html/ko``):
+each page under its title in that language, each erratum by its translated sentence
+(the English where the catalogue has no translation yet), its pictures in
+``_build/screenshots/pdf-ko/``.
+
 Run: ``make test-pdf`` (builds first). Without ``$BOOK_PDF`` the module is skipped, so
 a plain ``pytest`` does not judge a PDF that may be older than the sources.
 """
@@ -31,17 +37,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.book_config import ROOT, config, source_of, toc_docnames
+from tests.book_config import ROOT, source_of, toc_docnames
+from tools import editions
 
 if "BOOK_PDF" not in os.environ:
     pytest.skip("set BOOK_PDF (make test-pdf does)", allow_module_level=True)
 
 PDF = Path(os.environ["BOOK_PDF"]).resolve()
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
-SCREENSHOTS = HTML.parent / "screenshots" / "pdf"
+LANGUAGE = os.environ.get("BOOK_LANGUAGE", next(iter(editions.editions())))
+FIRST = editions.is_first(LANGUAGE)
+# _build/screenshots/pdf, or pdf-ko beside it (the Korean site is _build/html/ko)
+SCREENSHOTS = (
+    (HTML.parent if FIRST else HTML.parent.parent)
+    / "screenshots"
+    / ("pdf" if FIRST else f"pdf-{LANGUAGE}")
+)
 PAGES = toc_docnames()
 TOO_WIDE_PT = 5.0  # TeX reports lines a hair too wide; 5 pt is where the eye sees it
-PDF_IN_SITE = "course.pdf"  # book/_ext/course_pdf.py: the site's copy, by index.html
+# book/_ext/course_pdf.py: the site's copy, by index.html, has the PDF's name
+PDF_IN_SITE = PDF.name
 POPPLER = ("pdftotext", "pdfimages", "pdfinfo", "pdftoppm")
 
 
@@ -126,8 +141,30 @@ def plain_segments(markdown: str) -> list[str]:
 def title_of(docname: str) -> str:
     for line in source_of(docname).read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return translated(docname, line[2:].strip())
     raise AssertionError(f"{docname} has no `# ` heading")
+
+
+@cache
+def catalogue(docname: str) -> dict[str, str]:
+    """The page's translations in this edition (none in the first): ``{English: its
+    translation}``, fuzzy and empty ones left out, as the build leaves them out."""
+    path = editions.catalogue_dir(LANGUAGE) / f"{docname}.po"
+    if FIRST or not path.is_file():
+        return {}
+    messages = editions.read_catalogue(path, LANGUAGE)
+    return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
+
+
+def translated(docname: str, english: str) -> str:
+    """The text of the message that holds ``english``, as this edition prints it."""
+    table = catalogue(docname)
+    if english in table:
+        return table[english]
+    for message, translation in table.items():
+        if squash(english) in squash(" ".join(plain_segments(message))):
+            return translation
+    return english
 
 
 @cache
@@ -170,8 +207,8 @@ BAD_REFERENCE = re.compile(
 
 
 def test_pdf_is_the_one_configured():
-    target = Path(config()["latex"]["latex_documents"]["targetname"])
-    assert PDF.name == target.with_suffix(".pdf").name, f"_config.yml makes {target}"
+    target = Path(editions.latex_target(LANGUAGE))  # _config.yml's, or course-ko.tex
+    assert PDF.name == target.with_suffix(".pdf").name, f"the build makes {target}"
 
 
 def test_log_has_no_latex_error():
@@ -266,7 +303,13 @@ def test_erratum_is_in_the_pdf(number, name):
     assert f"{page}:{name}" in aux_labels(), f"erratum {number}: no anchor in the PDF"
     sentence = max(plain_segments(body), key=lambda s: len(s.split()), default="")
     assert len(sentence.split()) >= 4, f"erratum {number}: no sentence in {body!r}"
-    assert squash(sentence) in squashed_pdf_text(), f"erratum {number}: {sentence!r}"
+    text = translated(page, sentence)
+    sentence = max(plain_segments(text), key=lambda s: len(s.split()), default=text)
+    # without digits: pdftotext puts an inline fraction's numerator on a line of its own
+    letters = re.sub(r"\d", "", squash(sentence))
+    assert letters in re.sub(r"\d", "", squashed_pdf_text()), (
+        f"erratum {number}: {sentence!r}"
+    )
 
 
 def test_no_reference_is_printed_as_question_marks():

@@ -2,7 +2,8 @@
 catalogues. ``python -m tools.editions ...``:
 
     html [ko] [--strict]  # the Korean HTML: _build/ko/html, copied to _build/html/ko
-    latex [ko]          # its LaTeX: _build/ko/latex/course-ko.tex (make pdf)
+    latex [ko]          # its LaTeX: _build/ko/latex/course-ko.tex
+    pdf [ko]            # and its PDF: _build/ko/latex/course-ko.pdf (make pdf)
     pot [--out DIR]     # the English messages: DIR/pot/<page>.pot (_build/gettext)
     update              # and into locales/<lang>/LC_MESSAGES/ (make translations)
     check [PO ...]      # catalogues (all, or those named): well formed; --complete
@@ -40,6 +41,7 @@ import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -244,6 +246,26 @@ def build_latex(language: str) -> int:
         language=language,
         latex_target=latex_target(language),
     )
+
+
+def build_pdf(language: str) -> int:
+    """The edition's LaTeX, then its PDF by Sphinx's Makefile (XeLaTeX through latexmk,
+    with the options `make pdf` exports): ``_build/<lang>/latex/course-<lang>.pdf``."""
+    status = build_latex(language)
+    if status:
+        return status
+    made = subprocess.run(["make", "-C", str(latex_dir(language)), "all-pdf"])
+    if made.returncode:
+        for log in sorted(latex_dir(language).glob("*.log")):
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            for i, line in enumerate(lines):
+                if re.match(r"^\./.*:\d+: ", line):
+                    print("\n".join(lines[i : i + 4]))
+        return made.returncode
+    print(
+        f"The {editions()[language]} PDF is at {pdf_path(language).relative_to(ROOT)}"
+    )
+    return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -578,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     latex = sub.add_parser("latex", help="write a translated edition's LaTeX")
     latex.add_argument("language", nargs="*", choices=translated_languages())
+    pdf = sub.add_parser("pdf", help="write a translated edition's LaTeX and PDF")
+    pdf.add_argument("language", nargs="*", choices=translated_languages())
     pot = sub.add_parser("pot", help="extract the English messages")
     pot.add_argument("--out", type=Path, default=BUILD / "gettext")
     upd = sub.add_parser("update", help="extract, then merge into the catalogues")
@@ -591,8 +615,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.command in ("html", "latex"):
-        build = build_html if args.command == "html" else build_latex
+    if args.command in ("html", "latex", "pdf"):
+        build = {"html": build_html, "latex": build_latex, "pdf": build_pdf}[
+            args.command
+        ]
         options = {"strict": args.strict} if args.command == "html" else {}
         for language in args.language or translated_languages():
             status = build(language, **options)

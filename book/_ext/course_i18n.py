@@ -400,9 +400,24 @@ def edit_the_catalogue(
                 button["url"] = f"{base}/edit/{branch}/{relative}"
 
 
+def _compile_interface(app: Sphinx, locales: Path) -> None:
+    """``course.po`` to ``.mo`` now: Sphinx compiles the catalogues when it starts to
+    build, after the extensions have loaded theirs (a fresh checkout showed English)."""
+    from sphinx.util.i18n import CatalogRepository
+
+    language = language_of(app.config)
+    repository = CatalogRepository(
+        str(app.srcdir), [str(locales)], language, app.config.source_encoding
+    )
+    for catalogue in repository.catalogs:
+        if catalogue.domain == CATALOGUE and catalogue.is_outdated():
+            catalogue.write_mo(language)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("course_editions", {"en": "English"}, "html", types=(dict,))
     root = Path(app.confdir or app.srcdir)
+    _compile_interface(app, root / "locales")
     app.add_message_catalog(CATALOGUE, str(root / "locales"))
     app.add_node(
         math_text,

@@ -27,6 +27,10 @@ In the HTML build, when the PDF exists (``_build/latex/<target>.pdf``), every pa
 download menu links to it and the PDF is copied next to the pages, as ``course.pdf``.
 The link and the copy come and go together: when the PDF has appeared or gone since
 the pages were written, every page is written again, so no page links to a missing file.
+
+A translated edition (tools/editions.py) builds the same way into ``_build/<lang>/``:
+its PDF is ``_build/ko/latex/course-ko.pdf``, in its language, and its pages link to
+their copy, ``course-ko.pdf``.
 """
 
 from __future__ import annotations
@@ -45,7 +49,6 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 _ = get_translation("course")  # the interface's catalogue (book/_ext/course_i18n.py)
 STYLE = Path(__file__).with_name("course_pdf.sty")
 FOLDED = {"tag_hide-cell", "tag_hide-input", "tag_hide-output"}
-PDF_IN_SITE = "course.pdf"  # the HTML site's copy, next to its index.html
 
 UCHARCLASSES = re.compile(r"\\usepackage\[[^]]*\]\{ucharclasses\}")
 # an amsmath display environment written whole inside $$...$$
@@ -158,14 +161,22 @@ def use_manual_class(app: Sphinx, config: Config) -> None:
     # Hangul.
     preamble = UCHARCLASSES.sub("", elements.get("preamble", ""))
     elements["preamble"] = preamble + "\n\\usepackage{course_pdf}\n"
+    if (config.language or "en") != "en":
+        # one space after a sentence, as Korean is set (TeX widens it for English)
+        elements["preamble"] += "\\frenchspacing\n"
     config.latex_elements = elements
+
+
+def pdf_name(app: Sphinx) -> str:
+    """``course.pdf`` (the LaTeX target's name): the PDF, and its copy in the site."""
+    return Path(app.config.latex_documents[0][1]).with_suffix(".pdf").name
 
 
 def built_pdf(app: Sphinx) -> Path | None:
     """The PDF ``make pdf`` wrote, ``_build/latex/<target>.pdf``, if it is there."""
     if not app.config.latex_documents:
         return None
-    target = Path(app.config.latex_documents[0][1]).with_suffix(".pdf").name
+    target = pdf_name(app)
     path = Path(app.outdir).parent / "latex" / target
     return path if path.is_file() else None
 
@@ -174,7 +185,10 @@ def rewrite_pages_if_pdf_changed(app: Sphinx, env: BuildEnvironment) -> list[str
     """Every page, when the PDF has appeared or gone since the pages were written."""
     if app.builder.format != "html":
         return []
-    linked = (Path(app.outdir) / PDF_IN_SITE).is_file()
+    linked = (
+        bool(app.config.latex_documents)
+        and (Path(app.outdir) / pdf_name(app)).is_file()
+    )
     return sorted(env.found_docs) if linked != (built_pdf(app) is not None) else []
 
 
@@ -186,7 +200,7 @@ def add_pdf_link(app: Sphinx, pagename: str, templatename, context, doctree) -> 
         return
     button = {
         "type": "link",
-        "url": context["pathto"](PDF_IN_SITE, 1),
+        "url": context["pathto"](pdf_name(app), 1),
         "text": str(_("Book (.pdf)")),
         "tooltip": str(_("The whole book as one PDF")),
         "icon": "fas fa-book",
@@ -200,7 +214,9 @@ def add_pdf_link(app: Sphinx, pagename: str, templatename, context, doctree) -> 
 def copy_pdf(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    source, copy = built_pdf(app), Path(app.outdir) / PDF_IN_SITE
+    if not app.config.latex_documents:
+        return
+    source, copy = built_pdf(app), Path(app.outdir) / pdf_name(app)
     if source is None:
         copy.unlink(missing_ok=True)
     else:
