@@ -286,26 +286,30 @@ def _line_of(node: nodes.Node) -> int | None:
     return None
 
 
-class CountUntranslated(SphinxTransform):
+class AfterTranslation(SphinxTransform):
     """After Sphinx's translation (priority 20): which of the page's messages kept their
-    English."""
+    English; and the translated nodes let go of the little documents they were parsed in
+    (each kept its own as ``document``, and the pickled page took it along: a hundred
+    times its size, loaded again at every write)."""
 
     default_priority = 21
 
     def apply(self, **kwargs) -> None:
         if language_of(self.config) == next(iter(editions(self.config))):
             return
-        from sphinx.util.nodes import extract_messages
-
-        messages, untranslated = set(), set()
-        for node, msg in extract_messages(self.document):
-            if type(node).__name__ in GENERATED_TITLES:
+        messages = untranslated = 0
+        for node in self.document.findall(nodes.Element):
+            if node.__dict__.get("_document") not in (None, self.document):
+                node.document = None  # it answers its parent's from now on
+            if "translated" not in node or type(node).__name__ in GENERATED_TITLES:
                 continue
-            messages.add(msg)
-            if not node.get("translated", False):
-                untranslated.add(msg)
+            if not isinstance(
+                node, nodes.image
+            ):  # (Sphinx leaves an alt text unmarked)
+                messages += 1  # Sphinx marks every message's node, translated or not
+                untranslated += not node["translated"]
         counts = getattr(self.env, "course_untranslated", {})
-        counts[self.env.docname] = (sorted(untranslated), len(messages))
+        counts[self.env.docname] = (untranslated, messages)
         self.env.course_untranslated = counts
 
 
@@ -313,7 +317,7 @@ def report_untranslated(app: Sphinx, exception) -> None:
     counts = getattr(app.env, "course_untranslated", {})
     if exception is not None or not counts:
         return
-    missing = sum(len(u) for u, _t in counts.values())
+    missing = sum(u for u, _t in counts.values())
     total = sum(t for _u, t in counts.values())
     if missing:
         LOGGER.info(
@@ -364,19 +368,54 @@ def add_alternates(
     context["course_editions_label"] = str(_("Read this page in another language"))
 
 
-def _escape_leading_numbers() -> None:
-    """``1. Title`` in a translated message: an escaped dot (see the module, 6)."""
+def _parse_messages_as_markdown() -> None:
+    """A translated message is Markdown: MyST-NB's parser hands it to MyST's, but only
+    after looking for a notebook in it (a third of a message's parse)."""
+    from myst_nb.sphinx_ import Parser
+    from myst_parser.parsers.sphinx_ import MystParser
+
+    parse = Parser.parse
+    if getattr(parse, "course", False):
+        return
+
+    def parse_messages_first(self, inputstring, document):
+        if document.current_source.endswith("<translated>"):
+            return MystParser.parse(self, inputstring, document)
+        return parse(self, inputstring, document)
+
+    parse_messages_first.course = True
+    Parser.parse = parse_messages_first
+
+
+def _wrap_publish_msgstr() -> None:
+    """Sphinx's parse of a translated message, with two changes.
+
+    ``1. Title``: the dot escaped (see the module, 6). And one parse per message, not
+    two: Sphinx parses each translation once to rename a translated section (a pass that
+    leaves every other message's parse unused) and again to put it in place; the second
+    takes the first's, untouched, from here (a third of the translated build's time).
+    """
     from sphinx.transforms import i18n
 
     publish = i18n.publish_msgstr
-    if getattr(publish, "escapes_numbers", False):
+    if getattr(publish, "course", False):
         return
+    unused: dict[tuple, object] = {}
 
     def publish_msgstr(app, source, source_path, source_line, config, settings):
         source = LEADING_NUMBER.sub(r"\1\\\2", source, count=1)
-        return publish(app, source, source_path, source_line, config, settings)
+        key = (source_path, source_line, source)
+        patch = unused.pop(key, None)
+        if patch is not None and all(child.parent is patch for child in patch.children):
+            return patch  # (a section's title took its children: parsed again below)
+        if any(path != source_path for path, *_rest in unused):
+            unused.clear()  # another page: what the last one left is of no use
+        patch = publish(app, source, source_path, source_line, config, settings)
+        if isinstance(patch, nodes.paragraph):
+            unused[key] = patch
+        return patch
 
-    publish_msgstr.escapes_numbers = True
+    publish_msgstr.course = True
     i18n.publish_msgstr = publish_msgstr
 
 
@@ -425,8 +464,9 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_transform(ChooseMessages)
     app.add_role_to_domain("glue", "text", _paste_text_role(), override=True)
-    _escape_leading_numbers()
-    app.add_transform(CountUntranslated)
+    _wrap_publish_msgstr()
+    _parse_messages_as_markdown()
+    app.add_transform(AfterTranslation)
     app.connect("config-inited", translate_config, priority=800)
     app.connect("config-inited", add_switcher_template, priority=800)
     app.connect("env-purge-doc", purge)
