@@ -108,6 +108,18 @@ def randn(
     return eps.to(like.device)
 
 
+def rand(
+    shape: Sequence[int], like: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Uniform draws on ``[0, 1)`` of ``shape``, in ``like``'s dtype and on its device.
+
+    Drawn on the generator's device, then moved (see the module docstring).
+    """
+    device = like.device if generator is None else generator.device
+    u = torch.rand(shape, generator=generator, dtype=like.dtype, device=device)
+    return u.to(like.device)
+
+
 def randperm(
     n: int, device: torch.device, generator: torch.Generator | None = None
 ) -> torch.Tensor:

@@ -1,8 +1,12 @@
-"""Data sets: scikit-learn's digits (bundled) and MNIST from its IDX files (Chapter 5).
+"""Data sets: scikit-learn's digits (bundled) and MNIST from its IDX files (Chapters 5,
+6).
 
 Both loaders return a :class:`Split` of flattened images scaled to ``[0, 1]`` (grey
 levels, the targets of a Bernoulli decoder) and integer labels. Shapes: ``(N, D)``
 images with ``D = 64`` (digits, 8×8) or ``D = 784`` (MNIST, 28×28), ``(N,)`` labels.
+MNIST can also be loaded **binarised**, as the likelihood literature uses it: each pixel
+drawn from a Bernoulli of its grey level (``binarize="stochastic"``), or set to 1 where
+the grey level exceeds one half (``binarize="threshold"``).
 
 **Device and dtype.** The images are made on the CPU and moved to ``device`` (default
 the CPU). Their dtype, unless ``dtype`` is given, is float32 on a GPU and torch's
@@ -22,12 +26,12 @@ import os
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import torch
 
-from ._numerics import default_dtype
+from ._numerics import default_dtype, rand
 
 __all__ = [
     "Split",
@@ -212,12 +216,36 @@ def _download(url: str, target: Path, expected: str) -> None:
     )  # atomic: a reader never sees a half-written file under the real name
 
 
+#: The values of ``load_mnist(binarize=...)``.
+Binarize = Literal[None, "stochastic", "threshold"]
+_BINARIZE_RULES = (None, "stochastic", "threshold")
+
+
+def _binarize(
+    counts: np.ndarray, rule: Binarize, generator: torch.Generator | None
+) -> torch.Tensor:
+    """Pixel values ``v`` in 0..255, shape ``(N, D)`` → 0/1 images (bool, on the CPU).
+
+    ``"threshold"``: 1 where ``v / 255 > ½``, that is ``v >= 128`` (no ``v / 255`` is ½
+    exactly). ``"stochastic"``: 1 where a uniform draw ``u`` (float64, on the CPU, from
+    ``generator``) is below ``v / 255`` in float64, so that pixel ``d`` is 1 with
+    probability ``v_d / 255``, to float64 precision, whatever the images' dtype.
+    """
+    v = torch.as_tensor(counts)
+    if rule == "threshold":
+        return v >= 128
+    p = v.to(torch.float64) / 255
+    return rand(p.shape, like=p, generator=generator) < p
+
+
 def load_mnist(
     root: str | os.PathLike,
     download: bool = False,
     base_url: str = MNIST_URL,
     dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
+    binarize: Binarize = None,
+    generator: torch.Generator | None = None,
 ) -> Split:
     """MNIST's 60,000 training and 10,000 test images, from four IDX files in ``root``.
 
@@ -233,25 +261,51 @@ def load_mnist(
         Where to download from; the file name is appended. Default :data:`MNIST_URL`.
     dtype, device : optional
         Floating dtype and device of the images; see the module docstring.
+    binarize : {None, "stochastic", "threshold"}
+        ``None`` (default): grey levels ``v / 255``. ``"stochastic"``: each pixel of
+        each image is drawn once, independently, as 1 with probability ``v / 255`` and
+        0 otherwise (the training images first, then the test images, in row-major
+        order; a fixed binarisation, not a new one per epoch). ``"threshold"``: 1 where
+        ``v / 255 > 0.5`` (``v >= 128``), else 0; no draw.
+    generator : torch.Generator, optional
+        The source of the stochastic binarisation (a CPU generator: the draws are
+        made on the CPU, in float64, whatever ``dtype`` and ``device`` are); only with
+        ``binarize="stochastic"``. Without one, torch's global generator is used.
 
     Returns
     -------
     Split
         ``train_x (60000, 784)``, ``test_x (10000, 784)`` with grey levels ``v / 255``
-        in ``[0, 1]``, and labels 0..9.
+        in ``[0, 1]`` (or exactly 0 and 1 when binarised), and labels 0..9.
 
     Raises
     ------
     FileNotFoundError
         If a file is missing and ``download`` is false (the message names it).
     ValueError
-        If a file's SHA-256 differs from :data:`MNIST_SHA256` (the message names it), or
-        a file is not valid IDX.
+        If a file's SHA-256 differs from :data:`MNIST_SHA256` (the message names it), a
+        file is not valid IDX, ``binarize`` is not one of the three values, or
+        ``generator`` is given without ``binarize="stochastic"`` or is not on the CPU.
     OSError
         If a download fails.
 
-    Shown in Chapter 5, section "The data"; used by ``bench/vae_mnist.py``.
+    Shown in Chapter 5, section "The data"; binarised in Chapter 6, section "MNIST as
+    the literature uses it"; used by ``bench/vae_mnist.py`` and ``bench/iwae_mnist.py``.
     """
+    if binarize not in _BINARIZE_RULES:
+        raise ValueError(
+            f"binarize must be None, 'stochastic' or 'threshold'; got {binarize!r}"
+        )
+    if generator is not None and binarize != "stochastic":
+        raise ValueError(
+            "generator is used only by binarize='stochastic'; "
+            f"got binarize={binarize!r}"
+        )
+    if generator is not None and generator.device.type != "cpu":
+        raise ValueError(
+            "the binarisation is drawn on the CPU: pass a CPU generator; "
+            f"got one on {generator.device}"
+        )
     root = Path(root)
     arrays = {}
     for name, sha in MNIST_SHA256.items():
@@ -268,8 +322,10 @@ def load_mnist(
     dtype = dtype or default_dtype(device)
 
     def images(name: str) -> torch.Tensor:
-        a = arrays[name]
-        grey = torch.as_tensor(a.reshape(len(a), -1), dtype=dtype) / 255  # (N, 784)
+        a = arrays[name].reshape(len(arrays[name]), -1)  # (N, 784), values 0..255
+        if binarize is not None:
+            return _binarize(a, binarize, generator).to(dtype=dtype, device=device)
+        grey = torch.as_tensor(a, dtype=dtype) / 255
         return grey.to(device)  # divided on the CPU: the same values on any device
 
     def labels(name: str) -> torch.Tensor:
