@@ -344,7 +344,8 @@ def new_catalogue(domain: str, language: str | None = None) -> Catalog:
         domain=domain,
         project=PROJECT,
         version=config()["repository"].get("branch", "main"),
-        msgid_bugs_address=config()["repository"]["url"].rstrip("/") + "/issues",
+        # the repository's URL is written in _config.yml alone (tests/test_launch_links.py)
+        msgid_bugs_address="the course's issue tracker",
         copyright_holder="The course authors",
         fuzzy=False,
         header_comment=(
