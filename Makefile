@@ -57,13 +57,12 @@ pdf: $(STAMP) html-fresh
 test: test-lint test-unit test-notebooks test-pdf test-build test-browser test-binder test-colab
 
 ## test-lint: ruff check and ruff format --check (settings in pyproject.toml) over the Python
-##            sources; RUFF_NOTEBOOKS=notebooks adds the chapters' notebooks (off until their
-##            code fits 88 columns)
-RUFF_PATHS     := src tests bench tools book/_ext
-RUFF_NOTEBOOKS ?=
+##            sources and the chapters' notebooks (format a chapter with `ruff format` on its
+##            notebook, then `jupytext --sync` it back to book/)
+RUFF_PATHS := src tests bench tools book/_ext notebooks
 test-lint: $(STAMP)
-	$(BIN)/ruff check $(RUFF_PATHS) $(RUFF_NOTEBOOKS)
-	$(BIN)/ruff format --check $(RUFF_PATHS) $(RUFF_NOTEBOOKS)
+	$(BIN)/ruff check $(RUFF_PATHS)
+	$(BIN)/ruff format --check $(RUFF_PATHS)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/browser --ignore=tests/test_binder_env.py \

@@ -1,6 +1,7 @@
 """The book's translated editions: build them, extract their messages, keep their
 catalogues. ``python -m tools.editions ...``:
 
+    book [--strict]     # every edition's HTML: English, then Korean (make book)
     html [ko] [--strict]  # the Korean HTML: _build/ko/html, copied to _build/html/ko
     latex [ko]          # its LaTeX: _build/ko/latex/course-ko.tex
     pdf [ko]            # and its PDF: _build/ko/latex/course-ko.pdf (make pdf)
@@ -213,6 +214,64 @@ def build_html(language: str, strict: bool = False) -> int:
     return status
 
 
+def chapters_cached() -> bool:
+    """Whether the execution cache holds every chapter as it is now (matched as MyST-NB
+    matches it: the code cells and the kernel), so that no build would execute one."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
+    if not CACHE.is_dir():
+        return False
+    cache = get_cache(str(CACHE))
+    extensions = set(config().get("parse", {}).get("myst_enable_extensions", []))
+    markdown = MdParserConfig(enable_extensions=extensions)
+    for chapter in sorted((ROOT / "book").glob("[0-9]*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        notebook = read_myst_markdown_notebook(text, markdown, add_source_map=True)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            return False
+    return True
+
+
+def build_book(strict: bool = False) -> int:
+    """Every edition's HTML (``make book``): English by Jupyter Book, then the others;
+    side by side when the execution cache already holds every chapter (then none runs a
+    chapter, and each builds on a core of its own), else one after the other, so that the
+    chapters execute once, in the English build."""
+    english = [str(Path(sys.executable).with_name("jupyter-book")), "build", "."]
+    english += ["--keep-going"] + (["--warningiserror", "--nitpick"] if strict else [])
+    others = [
+        [sys.executable, "-m", "tools.editions", "html", language]
+        + (["--strict"] if strict else [])
+        for language in translated_languages()
+    ]
+    if not chapters_cached():
+        for command in [english, *others]:
+            status = subprocess.run(command, cwd=ROOT).returncode
+            if status:
+                return status
+        return 0
+    logs = [work_dir(language) / "build.log" for language in translated_languages()]
+    running = [subprocess.Popen(english, cwd=ROOT)]
+    for command, log in zip(others, logs, strict=True):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as handle:
+            running.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT
+                )
+            )
+    statuses = [process.wait() for process in running]
+    for status, log in zip(statuses[1:], logs, strict=True):
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        print(f"\n{log.relative_to(ROOT)} (built beside the English):")
+        print("\n".join(lines[-40:] if status else lines[-3:]))
+    return next((status for status in statuses if status), 0)
+
+
 def mirror(source: Path, target: Path) -> None:
     """Make ``target`` a copy of ``source``: changed files linked (or copied) anew,
     files ``source`` no longer has removed."""
@@ -344,7 +403,7 @@ def new_catalogue(domain: str, language: str | None = None) -> Catalog:
         domain=domain,
         project=PROJECT,
         version=config()["repository"].get("branch", "main"),
-        # the repository's URL is written in _config.yml alone (tests/test_launch_links.py)
+        # the repository URL lives in _config.yml alone (tests/test_launch_links.py)
         msgid_bugs_address="the course's issue tracker",
         copyright_holder="The course authors",
         fuzzy=False,
@@ -596,6 +655,10 @@ def catalogue_paths(language: str) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    book = sub.add_parser("book", help="every edition's HTML (make book)")
+    book.add_argument(
+        "--strict", action="store_true", help="warnings are errors, nitpicky"
+    )
     html = sub.add_parser("html", help="build a translated edition's HTML")
     html.add_argument("language", nargs="*", choices=translated_languages())
     html.add_argument(
@@ -618,6 +681,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.command == "book":
+        return build_book(strict=args.strict)
     if args.command in ("html", "latex", "pdf"):
         build = {"html": build_html, "latex": build_latex, "pdf": build_pdf}[
             args.command
