@@ -22,10 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DEFAULT_BUDGET = (
-    20.0,
-    1200.0,
-)  # seconds, MB: every chapter unless its issue says otherwise
+# seconds, MB: every chapter unless its issue says otherwise
+DEFAULT_BUDGET = (20.0, 1200.0)
 BUDGETS = {"05-vae-training": (30.0, 1200.0), "06-vae-in-practice": (30.0, 1200.0)}
 ENV = {
     **os.environ,
