@@ -19,10 +19,10 @@ NOTEBOOKS := $(patsubst book/%.md,notebooks/%.ipynb,$(CHAPTERS))
 TRANSLATED := ko
 
 ## book: create the environment, execute the chapters (cached), write _build/html (English) and
-##       _build/html/ko (Korean: the same pages from locales/ko, no chapter executed again)
+##       _build/html/ko (Korean: the same pages from locales/ko, no chapter executed again; built
+##       beside the English when every chapter is in the cache, after it otherwise)
 book: $(STAMP) html-fresh
-	$(BIN)/jupyter-book build . --keep-going
-	$(BIN)/python -m tools.editions html $(TRANSLATED)
+	$(BIN)/python -m tools.editions book
 	@echo "The book is at _build/html/index.html, the Korean edition at _build/html/ko/index.html"
 
 ## translations: the catalogues locales/<lang>/LC_MESSAGES/*.po from the English pages (new
@@ -46,8 +46,7 @@ pdf: $(STAMP) html-fresh
 	$(BIN)/jupyter-book build . --builder pdflatex --keep-going || \
 	    { grep -h -A3 '^\./.*:[0-9]*: ' _build/latex/*.log; exit 1; }
 	$(BIN)/python -m tools.editions pdf $(TRANSLATED)
-	$(BIN)/jupyter-book build . --keep-going
-	$(BIN)/python -m tools.editions html $(TRANSLATED)
+	$(BIN)/python -m tools.editions book
 	@echo "The PDFs are $(PDFS); the HTML pages link to their edition's copy"
 
 ## test: ruff, unit and doctests (the book/notebook pairing check among them), nbval (strict) over
@@ -76,8 +75,7 @@ test-notebooks: $(STAMP)
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/
 
 test-build: $(STAMP) html-fresh
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
-	$(BIN)/python -m tools.editions html --strict $(TRANSLATED)
+	$(BIN)/python -m tools.editions book --strict
 
 ## test-browser: every page of _toc.yml in headless Chromium (Debian's /usr/bin/chromium): console, requests,
 ##               MathJax, images, links, outputs, launch buttons, axe-core; screenshots in _build/screenshots/

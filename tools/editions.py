@@ -1,7 +1,7 @@
 """The book's translated editions: build them, extract their messages, keep their
 catalogues. ``python -m tools.editions ...``:
 
-    book [--strict]     # every edition's HTML: English, then Korean (make book)
+    book [--strict]     # every edition's HTML: English and Korean (make book)
     html [ko] [--strict]  # the Korean HTML: _build/ko/html, copied to _build/html/ko
     latex [ko]          # its LaTeX: _build/ko/latex/course-ko.tex
     pdf [ko]            # and its PDF: _build/ko/latex/course-ko.pdf (make pdf)
@@ -237,9 +237,9 @@ def chapters_cached() -> bool:
 
 
 def build_book(strict: bool = False) -> int:
-    """Every edition's HTML (``make book``): English by Jupyter Book, then the others;
-    side by side when the execution cache already holds every chapter (then none runs a
-    chapter, and each builds on a core of its own), else one after the other, so that the
+    """Every edition's HTML (``make book``): English by Jupyter Book, and the others;
+    side by side when the execution cache already holds every chapter (then none runs
+    one, and each builds on a core of its own), else one after the other, so that the
     chapters execute once, in the English build."""
     english = [str(Path(sys.executable).with_name("jupyter-book")), "build", "."]
     english += ["--keep-going"] + (["--warningiserror", "--nitpick"] if strict else [])
