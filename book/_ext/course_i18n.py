@@ -193,6 +193,7 @@ class math_text(nodes.Element, addnodes.translatable):
                 formula[index] = nodes.Text(TEXT_IN_MATH.sub(swap, str(child)))
         formula.rawsource = TEXT_IN_MATH.sub(swap, formula.rawsource)
         self["words"] = translated.strip()
+        self["translated"] = True  # (Sphinx marks a node it translates itself)
 
 
 def _skip(self, node) -> None:
