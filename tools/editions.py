@@ -25,7 +25,7 @@ catalogue per page, ``gettext_compact: false``), plus ``course``: the interface'
 strings (``_config.yml``'s title, logo text and search placeholder, and ``_("...")`` in
 ``book/_ext/*.py``). ``update`` merges them into the catalogues as ``msgmerge`` does
 (Babel, Sphinx's own dependency): a new message gets an empty translation, a changed one
-keeps its old translation marked fuzzy, with the old English as ``#| msgid``; a message
+keeps its old translation marked fuzzy, with the old English in a comment; a message
 no page has any more is dropped.
 
 ``check`` reads each catalogue as ``msgfmt --check`` would (Babel), and compares every
@@ -65,6 +65,7 @@ INTERFACE = (
 )
 EXTENSIONS = ROOT / "book" / "_ext"
 PO_WIDTH = 76
+PREVIOUS = "The English before it changed:"  # a fuzzy message's comment
 PROJECT = "From entropy to the variational autoencoder"
 
 
@@ -472,6 +473,15 @@ def _write(path: Path, catalogue: Catalog, **options) -> bool:
         # read them as such)
         for message in catalogue:
             message.flags.difference_update({"python-brace-format", "python-format"})
+    for message in catalogue:
+        # a changed message's old English, as a comment above it: Babel writes its own
+        # "#| msgid" wrapped into lines it reads back as comments of another kind
+        if message.previous_id:
+            old = message.previous_id
+            old = " ".join(old) if isinstance(old, (list, tuple)) else old
+            kept = [c for c in message.user_comments if not c.startswith(PREVIOUS)]
+            message.user_comments = [*kept, f"{PREVIOUS} {old}"]
+            message.previous_id = []
     buffer = io.BytesIO()
     write_po(buffer, catalogue, width=PO_WIDTH, sort_output=False, **options)
     new = buffer.getvalue()
@@ -511,7 +521,7 @@ def update(language: str, templates: dict[str, Catalog]) -> Counter:
             catalogue = new_catalogue(domain, language)
         catalogue.update(template, no_fuzzy_matching=False, update_header_comment=False)
         catalogue.fuzzy = False
-        written = _write(path, catalogue, ignore_obsolete=True, include_previous=True)
+        written = _write(path, catalogue, ignore_obsolete=True)
         status["written" if written else "unchanged"] += 1
         if written:
             print(f"{path.relative_to(ROOT)}: {_stats(catalogue)}")
