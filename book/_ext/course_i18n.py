@@ -299,10 +299,15 @@ class AfterTranslation(SphinxTransform):
         if language_of(self.config) == next(iter(editions(self.config))):
             return
         messages = untranslated = 0
-        for node in self.document.findall(nodes.Element):
-            if node.__dict__.get("_document") not in (None, self.document):
+        for node in self.document.findall(nodes.Node):  # text too: it keeps one as well
+            if getattr(node, "__dict__", {}).get("_document") not in (
+                None,
+                self.document,
+            ):
                 node.document = None  # it answers its parent's from now on
-            if "translated" not in node or type(node).__name__ in GENERATED_TITLES:
+            if not isinstance(node, nodes.Element) or "translated" not in node:
+                continue
+            if type(node).__name__ in GENERATED_TITLES:
                 continue
             if not isinstance(
                 node, nodes.image
