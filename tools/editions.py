@@ -240,8 +240,9 @@ def chapters_cached() -> bool:
 def build_book(strict: bool = False) -> int:
     """Every edition's HTML (``make book``): English by Jupyter Book, and the others;
     side by side when the execution cache already holds every chapter (then none runs
-    one, and each builds on a core of its own), else one after the other, so that the
-    chapters execute once, in the English build."""
+    one) and the machine has a free core for each build, else one after the other: the
+    chapters execute once, in the English build, and two builds on one core are slower
+    than one after the other."""
     english = [str(Path(sys.executable).with_name("jupyter-book")), "build", "."]
     english += ["--keep-going"] + (["--warningiserror", "--nitpick"] if strict else [])
     others = [
@@ -249,7 +250,8 @@ def build_book(strict: bool = False) -> int:
         + (["--strict"] if strict else [])
         for language in translated_languages()
     ]
-    if not chapters_cached():
+    idle = (os.cpu_count() or 1) - os.getloadavg()[0]
+    if idle < 1 + len(others) or not chapters_cached():
         for command in [english, *others]:
             status = subprocess.run(command, cwd=ROOT).returncode
             if status:
