@@ -335,6 +335,21 @@ def report_untranslated(app: Sphinx, exception) -> None:
         )
 
 
+def reread_if_interface_changed(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Every page again when ``course.po`` changed: pages use its words as they are read
+    (the ledger, the folded checks' summaries), and Sphinx tracks only the pages' own
+    catalogues."""
+    language = language_of(app.config)
+    if language == next(iter(editions(app.config))):
+        return []
+    po = Path(app.srcdir, "locales", language, "LC_MESSAGES", f"{CATALOGUE}.po")
+    stamp = po.stat().st_mtime if po.is_file() else None
+    if getattr(env, "course_interface_stamp", None) == stamp:
+        return []
+    env.course_interface_stamp = stamp
+    return sorted(env.found_docs)
+
+
 def purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "course_untranslated", {}).pop(docname, None)
 
@@ -475,6 +490,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(AfterTranslation)
     app.connect("config-inited", translate_config, priority=800)
     app.connect("config-inited", add_switcher_template, priority=800)
+    app.connect("env-get-outdated", reread_if_interface_changed)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("html-page-context", add_alternates)
