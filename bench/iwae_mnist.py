@@ -48,11 +48,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import time
 from pathlib import Path
 
 import torch
+from _mnist import add_mnist_root  # bench/_mnist.py, beside this script
 
 from lectures import VAE, elbo, load_mnist, log_importance_weights, train_vae
 
@@ -85,13 +85,7 @@ def iwae_curve(log_w, ks):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=os.environ.get("MNIST"),
-        required="MNIST" not in os.environ,
-        help="the folder of the four MNIST IDX files (default: $MNIST)",
-    )
+    add_mnist_root(parser)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--k", type=int, default=5000, help="the largest K")
     parser.add_argument(

@@ -30,13 +30,12 @@ difference. A benchmark reports; no test asserts its numbers.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from _mnist import add_mnist_root  # bench/_mnist.py, beside this script
 from torch import nn
 
 from lectures import VAE, load_mnist, negative_elbo, train_vae
@@ -197,13 +196,7 @@ def report(n: int, seeds: list[int], runs: list, epochs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=os.environ.get("MNIST"),
-        required="MNIST" not in os.environ,
-        help="the folder of the four MNIST IDX files (default: $MNIST)",
-    )
+    add_mnist_root(parser)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(

@@ -99,25 +99,22 @@ def default_dtype(device: torch.device | str | None) -> torch.dtype:
 def randn(
     shape: Sequence[int], like: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Standard normal draws of ``shape`` in ``like``'s dtype, on ``like``'s device.
-
-    Drawn on the generator's device, then moved (see the module docstring).
-    """
-    device = like.device if generator is None else generator.device
-    eps = torch.randn(shape, generator=generator, dtype=like.dtype, device=device)
-    return eps.to(like.device)
+    """Standard normal draws of ``shape``, in ``like``'s dtype and on its device."""
+    return _drawn_then_moved(torch.randn, shape, like, generator)
 
 
 def rand(
     shape: Sequence[int], like: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Uniform draws on ``[0, 1)`` of ``shape``, in ``like``'s dtype and on its device.
+    """Uniform draws on ``[0, 1)`` of ``shape``, in ``like``'s dtype and device."""
+    return _drawn_then_moved(torch.rand, shape, like, generator)
 
-    Drawn on the generator's device, then moved (see the module docstring).
-    """
+
+def _drawn_then_moved(draw, shape, like: torch.Tensor, generator) -> torch.Tensor:
+    """``draw`` on the generator's device, then moved to ``like``'s (see the module)."""
     device = like.device if generator is None else generator.device
-    u = torch.rand(shape, generator=generator, dtype=like.dtype, device=device)
-    return u.to(like.device)
+    values = draw(shape, generator=generator, dtype=like.dtype, device=device)
+    return values.to(like.device)
 
 
 def randperm(
