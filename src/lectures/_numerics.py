@@ -75,8 +75,11 @@ def diagonal_normal_kl(
               = \tfrac12 \sum_j \big(e^{d_j} - 1 - d_j + \delta_j\big).
     """
     # r − 1 − log r with r = e^d, as expm1(d) − d: no cancellation near r = 1, where
-    # 1 + d − e^d loses every digit (0 for d = 1e-9, not 5e-19); ≥ 0 after the clamp
-    width = (torch.expm1(log_ratio) - log_ratio).clamp_min(0)
+    # 1 + d − e^d loses every digit (0 for d = 1e-9, not 5e-19)
+    width = torch.expm1(log_ratio) - log_ratio
+    # ≥ 0 even if expm1 rounds below d; not clamp_min, whose gradient some torch
+    # releases cut at exactly 0 (the minimum, where the Hessian is wanted)
+    width = torch.where(width < 0, torch.zeros_like(width), width)
     return 0.5 * (width + mean_gap2).sum(-1)
 
 
