@@ -477,3 +477,14 @@ def test_iwae_log_weight_matches_torch_distributions():
         ).sum(-1)
         reference = reference + prior.log_prob(z) - q.log_prob(z)
     torch.testing.assert_close(ours, reference, rtol=0, atol=1e-12)
+
+
+def test_gaussian_kl_keeps_its_curvature_at_the_minimum():
+    # at q = p the KL is exactly 0; its Hessian in (mu, logvar) is diag(1, 1/2) there,
+    # and an operation that cuts the gradient at exactly 0 would make it diag(1, 0)
+    def kl(params):
+        return gaussian_kl(params[:1], params[1:])
+
+    hessian = torch.autograd.functional.hessian(kl, torch.zeros(2, dtype=torch.float64))
+    expected = torch.tensor([[1.0, 0.0], [0.0, 0.5]], dtype=torch.float64)
+    torch.testing.assert_close(hessian, expected, rtol=0, atol=1e-15)
