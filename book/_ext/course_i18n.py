@@ -232,7 +232,8 @@ class ChooseMessages(SphinxTransform):
         for cell in self.document.findall(nodes.entry):
             for node in cell.findall(nodes.paragraph):
                 if not node.source:
-                    node.source, node.line = _source_of(cell), _line_of(cell)
+                    node.source = _nearest(cell, "source")
+                    node.line = _nearest(cell, "line")
         for node in list(self.document.findall(is_translatable)):
             if isinstance(node, (addnodes.translatable, nodes.image, nodes.math_block)):
                 continue
@@ -262,7 +263,7 @@ class ChooseMessages(SphinxTransform):
                     seen.add(words)
                     carrier = math_text(words=words)
                     carrier.source = formula.source or self.document["source"]
-                    carrier.line = formula.line or _line_of(formula)
+                    carrier.line = _nearest(formula, "line")
                     formula += carrier
 
 
@@ -271,18 +272,11 @@ class ChooseMessages(SphinxTransform):
 # --------------------------------------------------------------------------------------
 
 
-def _source_of(node: nodes.Node) -> str | None:
+def _nearest(node: nodes.Node, attribute: str):
+    """``node``'s ``source`` or ``line``, or its nearest ancestor's that has one."""
     while node is not None:
-        if node.source:
-            return node.source
-        node = node.parent
-    return None
-
-
-def _line_of(node: nodes.Node) -> int | None:
-    while node is not None:
-        if node.line:
-            return node.line
+        if getattr(node, attribute):
+            return getattr(node, attribute)
         node = node.parent
     return None
 
